@@ -1,0 +1,65 @@
+// Portwatch's configuration: what to watch, whom to trust, how often to look. Stored as versioned
+// JSON, written atomically; a broken file is kept aside and reported, never silently overwritten.
+#pragma once
+
+#include "portspec.h"
+#include "whitelist.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace portwatch {
+
+struct Config {
+    static constexpr int currentVersion = 1;
+    static constexpr int minIntervalMs = 250;
+    static constexpr int maxIntervalMs = 60000;
+    static constexpr int defaultIntervalMs = 1000;
+    static constexpr int minCooldownSec = 0;
+    static constexpr int maxCooldownSec = 86400;
+
+    QList<PortSpec> watched;
+    QList<WhitelistRule> whitelist;
+    int intervalMs = defaultIntervalMs;
+    bool notificationsEnabled = true;
+    int notificationCooldownSec = 60; // repeats for the same port and executable within this update the old notification
+    QString logLevel = QStringLiteral("info"); // trace, debug, info, warn, error, critical, off
+    bool firstRunDone = false;          // the "trust what is already listening?" question was answered
+
+    // Watched ports for a developer machine (documented in the README).
+    static Config defaults();
+
+    QJsonObject toJson() const;
+    // Every problem found is appended to errors as "watched[2]: \"99999\": port 99999 is out of range 1-65535";
+    // returns nothing when there is any.
+    static std::optional<Config> fromJson(const QJsonObject &object, QStringList *errors = nullptr);
+
+    friend bool operator==(const Config &, const Config &) = default;
+};
+
+struct ConfigLoad {
+    enum class Status {
+        Loaded,  // read from the file
+        Missing, // no file yet: defaults in use (nothing written until the first save)
+        Broken,  // unreadable or invalid: defaults in use, the file moved to keptAsidePath
+    };
+    Status status = Status::Missing;
+    Config config;
+    QString path;
+    QString message;      // for Broken: what is wrong, and where (file, line/column or key), and where the file went
+    QString keptAsidePath;
+};
+
+namespace ConfigStore {
+// ~/.config/portwatch/config.json on Linux (QStandardPaths::GenericConfigLocation + "/portwatch").
+QString defaultPath();
+ConfigLoad load(const QString &path);
+// Atomic (QSaveFile); creates the directory. On failure returns false and sets error.
+bool save(const QString &path, const Config &config, QString *error = nullptr);
+} // namespace ConfigStore
+
+} // namespace portwatch

@@ -1,0 +1,9 @@
+// Where Portwatch keeps its files, per the platform's conventions.
+#pragma once
+
+#include <QString>
+
+namespace portwatch::paths {
+QString configDir(); // ~/.config/portwatch
+QString stateDir();  // $XDG_STATE_HOME/portwatch, default ~/.local/state/portwatch (logs, history)
+} // namespace portwatch::paths

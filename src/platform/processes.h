@@ -1,0 +1,33 @@
+// Who holds a socket: maps sockets to their owning processes, and reads process details.
+#pragma once
+
+#include "types.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace portwatch::platform {
+
+class ProcessResolver {
+public:
+    virtual ~ProcessResolver() = default;
+
+    // The owners of each socket, in the order given. Implementations remember what they found
+    // and confirm it cheaply on the next call, so asking again for known sockets costs little;
+    // only sockets never seen before make them search the process table.
+    virtual std::vector<Listener> resolve(const std::vector<SocketEntry> &sockets) = 0;
+
+    // Details of one process, or nothing when it does not exist (or is not visible at all).
+    virtual std::optional<ProcessInfo> process(int pid) = 0;
+
+    // Forget everything cached.
+    virtual void clearCache() = 0;
+};
+
+std::unique_ptr<ProcessResolver> makeProcessResolver();
+
+// PID of the calling process (used to refuse killing ourselves, and by tests).
+int currentProcessId() noexcept;
+
+} // namespace portwatch::platform
