@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Portwatch from a source checkout, on Debian 12:
+#   packaging/dev.sh run  [ARGS...]  install what is missing, build, start Portwatch
+#                                     (tray app on a desktop; `portwatch-cli watch` without one)
+#   packaging/dev.sh test            install what is missing, build, run the whole test suite
+#   packaging/dev.sh build           install what is missing and build
+# Environment: BUILD_DIR (default: build), JOBS (default: number of cores).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-$(nproc)}
+
+# Build and run-time dependencies, all from Debian 12.
+PACKAGES=(
+    cmake ninja-build g++
+    qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6 qt6-qpa-plugins
+    libspdlog-dev
+    dbus util-linux procps iproute2
+)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_missing() {
+    local missing=()
+    for package in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "portwatch: all build dependencies are installed"
+        return
+    fi
+    echo "portwatch: installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    install_missing
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPORTWATCH_WERROR=ON
+    cmake --build "$BUILD_DIR" --parallel "$JOBS"
+}
+
+run() {
+    build
+    if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+        echo "portwatch: starting the tray app (it lives in your panel's tray; quit from its menu)"
+        exec "$BUILD_DIR/src/app/portwatch" "$@"
+    fi
+    echo "portwatch: no desktop here (neither DISPLAY nor WAYLAND_DISPLAY is set), so no tray icon;"
+    echo "portwatch: starting the headless monitor instead: portwatch-cli watch (Ctrl-C stops it)."
+    echo "portwatch: one-shot answers: $BUILD_DIR/src/cli/portwatch-cli who 80   |   ... kill 8080"
+    exec "$BUILD_DIR/src/cli/portwatch-cli" watch "$@"
+}
+
+run_tests() {
+    build
+    # Tests bring their own headless platform (offscreen) and private D-Bus; no display is needed.
+    ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel "$JOBS" --timeout 300
+}
+
+case "${1:-}" in
+    run) shift; run "$@" ;;
+    test) run_tests ;;
+    build) build ;;
+    *) echo "usage: $0 run [ARGS...] | test | build" >&2; exit 2 ;;
+esac

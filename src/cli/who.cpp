@@ -1,0 +1,34 @@
+// portwatch-cli who: which processes hold these ports.
+#include "commands.h"
+#include "output.h"
+
+#include <QJsonDocument>
+
+namespace portwatch::cli {
+
+int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
+{
+    const auto listeners = lookup(specs, common.backend);
+    if (!listeners)
+        return ExitFailure;
+    if (common.json) {
+        out(QString::fromUtf8(QJsonDocument(listenersToJson(*listeners)).toJson(QJsonDocument::Indented)));
+    } else if (listeners->isEmpty()) {
+        QStringList wanted;
+        for (const PortSpec &spec : specs)
+            wanted << spec.toString();
+        err(wanted.isEmpty() ? QStringLiteral("nothing is listening\n")
+                             : QStringLiteral("nothing holds %1\n").arg(wanted.join(QLatin1String(", "))));
+    } else {
+        out(listenersTable(*listeners));
+        for (const platform::Listener &listener : *listeners) {
+            if (!listener.ownersVisible) {
+                err(QStringLiteral("note: some owners are not visible to you; run as root (sudo) to see every process\n"));
+                break;
+            }
+        }
+    }
+    return listeners->isEmpty() ? ExitNegative : ExitOk;
+}
+
+} // namespace portwatch::cli
