@@ -1,1 +1,50 @@
-// placeholder: being written
+// The Linux socket table through NETLINK_SOCK_DIAG (inet_diag): the port filter runs in the kernel
+// as INET_DIAG_REQ_BYTECODE, so a query costs in proportion to the sockets on the asked ports.
+#pragma once
+
+#include "platform/sockettable.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace portwatch::platform {
+
+class NetlinkSocketTable final : public SocketTable {
+public:
+    NetlinkSocketTable();
+    ~NetlinkSocketTable() override;
+    NetlinkSocketTable(const NetlinkSocketTable &) = delete;
+    NetlinkSocketTable &operator=(const NetlinkSocketTable &) = delete;
+
+    // Up to four dumps (TCP LISTEN and bound UDP, IPv4 and IPv6), skipping a protocol the query
+    // does not name. One netlink socket serves every query; it is opened on first use and reopened
+    // after an error, so a failed query does not break the next one.
+    SocketList query(const SocketQuery &query) override;
+    std::string backendName() const override;
+
+    // True when the last query failed because netlink sock_diag is not usable here at all: the
+    // socket could not be created, or the kernel refused a kind of dump it has never answered
+    // (no inet_diag/udp_diag support, a seccomp or LSM policy). A caller may then fall back.
+    bool unavailable() const noexcept { return m_unavailable; }
+
+private:
+    enum class DumpStatus { Ok, Failed, Refused };
+
+    bool ensureOpen(std::string &error);
+    void close() noexcept;
+    DumpStatus dump(Protocol protocol, Family family, const SocketQuery &query, std::vector<SocketEntry> &out,
+                    std::string &error);
+    void buildRequest(Protocol protocol, Family family, const SocketQuery &query);
+    DumpStatus receive(Protocol protocol, Family family, const SocketQuery &query, std::vector<SocketEntry> &out,
+                       std::string &error);
+
+    int m_fd = -1;
+    std::uint32_t m_sequence = 0;
+    std::uint32_t m_answeredKinds = 0; // bit per (protocol, family) the kernel has answered once
+    bool m_unavailable = false;
+    std::vector<unsigned char> m_request; // reused: header + inet_diag_req_v2 + bytecode attribute
+    std::vector<unsigned char> m_receive; // reused: one netlink datagram of a dump
+    std::vector<PortRange> m_ranges;      // reused: the query's merged port ranges for one protocol
+};
+
+} // namespace portwatch::platform

@@ -1,1 +1,30 @@
-// placeholder: being written
+// Parsing of one /proc/net/{tcp,tcp6,udp,udp6} file: the fallback socket table when netlink sock_diag
+// is not available. Pure functions over text, so they can be tested on recorded samples.
+#pragma once
+
+#include "platform/types.h"
+
+#include <string_view>
+#include <vector>
+
+namespace portwatch::platform::procnet {
+
+// How to read a file: which protocol and family its rows are, and what IPV6_V6ONLY to assume.
+// /proc/net does not show IPV6_V6ONLY, so IPv6 rows get `assumedV6Only` (the system default,
+// net.ipv6.bindv6only); v4-mapped addresses are always reported as not v6-only, since the kernel
+// refuses to bind them on a v6-only socket.
+struct FileKind {
+    Protocol protocol = Protocol::Tcp;
+    Family family = Family::IPv4;
+    bool assumedV6Only = false;
+};
+
+// Appends to `out` the rows of `text` that are listening TCP sockets (state LISTEN) or bound,
+// unconnected UDP sockets (state CLOSE) and that `query` wants. Lines that do not parse (the
+// header, truncated or malformed rows, rows of the wrong family) are skipped.
+void parse(std::string_view text, const FileKind &kind, const SocketQuery &query, std::vector<SocketEntry> &out);
+
+// Convenience for tests and one-off callers: every listening/bound row of `text`.
+std::vector<SocketEntry> parse(std::string_view text, const FileKind &kind);
+
+} // namespace portwatch::platform::procnet
