@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -29,6 +30,10 @@ struct WhitelistRule {
     QJsonObject toJson() const;
     // Rejects a rule without an absolute "exe", with a bad "ports" spec or wrong value types.
     static std::optional<WhitelistRule> fromJson(const QJsonObject &object, QString *error = nullptr);
+    // The same, appending every problem to errors, each prefixed with jsonPath
+    // ("whitelist[2].exe: \"nginx\" is not an absolute path").
+    static std::optional<WhitelistRule> fromJson(const QJsonObject &object, const QString &jsonPath,
+                                                 QStringList *errors);
 
     friend bool operator==(const WhitelistRule &, const WhitelistRule &) = default;
 };
