@@ -136,7 +136,12 @@ bool parseRow(std::string_view line, const FileKind &kind, const SocketQuery &qu
 
     entry.protocol = kind.protocol;
     entry.family = kind.family;
-    entry.v6Only = kind.family == Family::IPv6 && kind.assumedV6Only && !isV4Mapped(address);
+    if (kind.family == Family::IPv4)
+        entry.v6Only = false;
+    else if (address == "::")
+        entry.v6Only = kind.assumedV6Only;
+    else
+        entry.v6Only = !isV4Mapped(address);
     entry.address = std::move(address);
     entry.port = port;
     entry.inode = inode;

@@ -10,9 +10,10 @@
 namespace portwatch::platform::procnet {
 
 // How to read a file: which protocol and family its rows are, and what IPV6_V6ONLY to assume.
-// /proc/net does not show IPV6_V6ONLY, so IPv6 rows get `assumedV6Only` (the system default,
-// net.ipv6.bindv6only); v4-mapped addresses are always reported as not v6-only, since the kernel
-// refuses to bind them on a v6-only socket.
+// /proc/net does not show IPV6_V6ONLY, so it is inferred the way the kernel sets it: a socket bound
+// to a specific IPv6 address is v6-only (bind sets the flag), one bound to a v4-mapped address is
+// not (such a bind fails on a v6-only socket); only for the wildcard "::" is it the socket's own
+// choice, unknown here, and `assumedV6Only` (the system default, net.ipv6.bindv6only) is reported.
 struct FileKind {
     Protocol protocol = Protocol::Tcp;
     Family family = Family::IPv4;
