@@ -25,7 +25,14 @@ public:
     virtual void clearCache() = 0;
 };
 
-std::unique_ptr<ProcessResolver> makeProcessResolver();
+// How hard resolve() looks for the owners of a socket it has not seen before.
+enum class ResolveMode {
+    Fast,     // newest processes first, stop once every socket has an owner, then check that owner's
+              // family (parents, forked children); misses sharers that got the socket by fd passing
+    Thorough, // every process on every call, no cache: finds every visible sharer, costs a full scan
+};
+
+std::unique_ptr<ProcessResolver> makeProcessResolver(ResolveMode mode = ResolveMode::Fast);
 
 // PID of the calling process (used to refuse killing ourselves, and by tests).
 int currentProcessId() noexcept;

@@ -1,1 +1,243 @@
-// placeholder: being written
+// Ending the owner of a socket on Linux without ever signalling a reused PID: the process is pinned
+// with a pidfd, its start time and its hold on the socket are checked through /proc, and every
+// signal goes through that pidfd. Afterwards the socket table says whether the port is free.
+#include "platform/processcontrol.h"
+#include "platform/processes.h"
+#include "platform/sockettable.h"
+#include "procfs.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace portwatch::platform {
+
+const char *toString(TerminateOutcome outcome) noexcept
+{
+    switch (outcome) {
+    case TerminateOutcome::Released: return "released";
+    case TerminateOutcome::StillHeld: return "still-held";
+    case TerminateOutcome::PermissionDenied: return "permission-denied";
+    case TerminateOutcome::AlreadyGone: return "already-gone";
+    case TerminateOutcome::Refused: return "refused";
+    case TerminateOutcome::Failed: return "failed";
+    }
+    return "failed";
+}
+
+namespace {
+
+// pidfd calls go through syscall(): glibc 2.36's <sys/pidfd.h> lacks extern "C" and does not link from C++.
+int pidfdSendSignal(int pidfd, int signal)
+{
+    return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0));
+}
+
+// How long to wait for a SIGKILLed process to be reaped by the kernel before calling it stuck.
+constexpr std::chrono::milliseconds kKillWait{5000};
+
+std::string describe(const ProcessInfo &process)
+{
+    const std::string name = process.name.empty() ? std::string("process") : process.name;
+    return name + " (pid " + std::to_string(process.pid) + ")";
+}
+
+std::string portText(const SocketEntry &socket)
+{
+    return std::string(toString(socket.protocol)) + " port " + std::to_string(socket.port);
+}
+
+std::string describeHolders(const std::vector<Listener> &listeners)
+{
+    std::string text;
+    std::size_t named = 0;
+    for (const Listener &listener : listeners) {
+        for (const ProcessInfo &owner : listener.owners) {
+            if (text.find(" (pid " + std::to_string(owner.pid) + ")") != std::string::npos)
+                continue;
+            text += (named++ == 0 ? "" : ", ") + describe(owner);
+        }
+    }
+    if (named == 0)
+        return "a process of user " + (listeners.empty() ? std::string("unknown") : listeners.front().user) +
+               " that is not visible to us";
+    return text;
+}
+
+// Waits until the process behind `pidfd` has exited; false when `timeout` passed first.
+bool waitForExit(int pidfd, std::chrono::milliseconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd fd{pidfd, POLLIN, 0};
+        const int ready = ::poll(&fd, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+        if (ready > 0)
+            return true;
+        if (ready == 0)
+            return false;
+        if (errno != EINTR)
+            return false;
+    }
+}
+
+struct PortState {
+    bool ok = true;
+    std::string error;
+    std::vector<Listener> holders;
+};
+
+// Who listens on the target's protocol and port now, with owners resolved.
+PortState portHolders(const SocketEntry &socket)
+{
+    PortState state;
+    SocketQuery query;
+    query.items.push_back({socket.protocol, {socket.port, socket.port}});
+    const SocketList list = makeSocketTable()->query(query);
+    if (!list.ok()) {
+        state.ok = false;
+        state.error = list.error;
+        return state;
+    }
+    if (!list.sockets.empty())
+        state.holders = makeProcessResolver()->resolve(list.sockets);
+    return state;
+}
+
+class LinuxProcessControl final : public ProcessControl {
+public:
+    TerminateResult terminate(const KillTarget &target, std::chrono::milliseconds grace) override;
+
+private:
+    static TerminateResult result(TerminateOutcome outcome, std::string message)
+    {
+        TerminateResult r;
+        r.outcome = outcome;
+        r.message = std::move(message);
+        return r;
+    }
+    static TerminateResult afterExit(const KillTarget &target, bool forced);
+    static TerminateResult notHolding(const KillTarget &target);
+};
+
+TerminateResult LinuxProcessControl::terminate(const KillTarget &target, std::chrono::milliseconds grace)
+{
+    const ProcessInfo &process = target.process;
+    const std::string who = describe(process);
+    const std::string port = portText(target.socket);
+
+    if (process.pid == 1)
+        return result(TerminateOutcome::Refused, "Refusing to end " + who + ", the system's init process, which holds " + port + ".");
+    if (process.pid <= 0)
+        return result(TerminateOutcome::Refused, "Refusing to signal pid " + std::to_string(process.pid) + ": it names no single process (" + port + ").");
+    if (process.pid == currentProcessId())
+        return result(TerminateOutcome::Refused, "Refusing to end " + who + ": it is Portwatch itself, holding " + port + ".");
+
+    // From here on the pidfd pins one process: if the PID is reused later, signals through it fail
+    // instead of reaching the newcomer.
+    procfs::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, process.pid, 0)));
+    if (!pidfd.valid()) {
+        if (errno == ESRCH)
+            return result(TerminateOutcome::AlreadyGone, who + " has already exited; " + port + " was not touched.");
+        if (errno == ENOSYS)
+            return result(TerminateOutcome::Failed, "Cannot end " + who + " safely: this kernel has no pidfd support (Linux 5.3 or newer is needed).");
+        return result(TerminateOutcome::Failed, "Cannot open " + who + " to end it: " + std::strerror(errno) + ".");
+    }
+
+    const procfs::UniqueFd proc = procfs::openProcRoot();
+    const std::string prefix = procfs::pidPrefix(process.pid);
+    const auto stat = procfs::readStat(proc.get(), prefix);
+    if (!stat || stat->state == 'Z' || stat->state == 'X')
+        return result(TerminateOutcome::AlreadyGone, who + " has already exited; " + port + " was not touched.");
+    if (stat->kernelThread())
+        return result(TerminateOutcome::Refused, "Refusing to signal pid " + std::to_string(process.pid) + ": it is a kernel thread, not the owner of " + port + ".");
+    if (stat->startTicks != process.startTicks)
+        return result(TerminateOutcome::AlreadyGone,
+                      who + " has exited and its PID now belongs to another process (" + stat->comm + "), which was not signalled; " + port + " was not touched.");
+
+    int fd = -1;
+    const int holds = procfs::findSocketFd(proc.get(), prefix, target.socket.inode, fd);
+    if (holds == 0)
+        return notHolding(target);
+    // -EACCES: another user's descriptors are not readable to us. The start time already proved
+    // that this is the recorded process; the signal below fails with EPERM if we lack the rights.
+    if (holds < 0 && holds != -EACCES && holds != -EPERM)
+        return result(TerminateOutcome::AlreadyGone, who + " has already exited; " + port + " was not touched.");
+
+    if (pidfdSendSignal(pidfd.get(), SIGTERM) != 0) {
+        if (errno == EPERM) {
+            const std::string user = process.user.empty() ? std::to_string(process.uid) : process.user;
+            return result(TerminateOutcome::PermissionDenied,
+                          "Not allowed to end " + who + ", which holds " + port + " and runs as user " + user +
+                              ": run Portwatch as " + user + " or as root (for example with sudo).");
+        }
+        if (errno == ESRCH)
+            return result(TerminateOutcome::AlreadyGone, who + " has already exited; " + port + " was not touched.");
+        return result(TerminateOutcome::Failed, "Could not signal " + who + " holding " + port + ": " + std::strerror(errno) + ".");
+    }
+
+    if (waitForExit(pidfd.get(), grace))
+        return afterExit(target, false);
+
+    if (pidfdSendSignal(pidfd.get(), SIGKILL) != 0 && errno != ESRCH)
+        return result(TerminateOutcome::Failed, "Could not force " + who + " holding " + port + " to end: " + std::strerror(errno) + ".");
+    if (!waitForExit(pidfd.get(), kKillWait)) {
+        TerminateResult r = result(TerminateOutcome::Failed, who + " survived SIGKILL (it may be stuck in the kernel) and still holds " + port + ".");
+        r.forced = true;
+        return r;
+    }
+    return afterExit(target, true);
+}
+
+TerminateResult LinuxProcessControl::afterExit(const KillTarget &target, bool forced)
+{
+    const std::string who = describe(target.process);
+    const std::string port = portText(target.socket);
+    const std::string how = forced ? "Forced " + who + " to end after it ignored SIGTERM" : "Ended " + who;
+    const PortState state = portHolders(target.socket);
+    TerminateResult r;
+    r.forced = forced;
+    if (!state.ok) {
+        r.outcome = TerminateOutcome::Failed;
+        r.message = how + ", but could not check whether " + port + " is free: " + state.error + ".";
+    } else if (state.holders.empty()) {
+        r.outcome = TerminateOutcome::Released;
+        r.message = how + "; " + port + " is free now.";
+    } else {
+        r.outcome = TerminateOutcome::StillHeld;
+        r.message = how + ", but " + port + " is still held by " + describeHolders(state.holders) + ".";
+        r.stillHeldBy = state.holders;
+    }
+    return r;
+}
+
+// The recorded process lives on but no longer holds the socket: nothing is signalled.
+TerminateResult LinuxProcessControl::notHolding(const KillTarget &target)
+{
+    const std::string who = describe(target.process);
+    const std::string port = portText(target.socket);
+    const PortState state = portHolders(target.socket);
+    if (state.ok && !state.holders.empty()) {
+        TerminateResult r = result(TerminateOutcome::StillHeld,
+                                   who + " no longer holds " + port + ", which is held by " + describeHolders(state.holders) +
+                                       " now; nothing was signalled.");
+        r.stillHeldBy = state.holders;
+        return r;
+    }
+    return result(TerminateOutcome::AlreadyGone, who + " no longer holds " + port + (state.ok ? ", which is free now" : "") +
+                                                     "; nothing was signalled.");
+}
+
+} // namespace
+
+std::unique_ptr<ProcessControl> makeProcessControl()
+{
+    return std::make_unique<LinuxProcessControl>();
+}
+
+} // namespace portwatch::platform

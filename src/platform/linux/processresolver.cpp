@@ -1,1 +1,331 @@
-// placeholder: being written
+// Socket owners on Linux: a cache confirmed cheaply on every call, and an OwnerSearch only for
+// sockets not seen before.
+//
+// Fast mode (the default) finds the newest holder of each new socket, then its fork family. It can
+// miss a sharer that received the socket by fd passing (SCM_RIGHTS, pidfd_getfd) and is unrelated
+// to the holder found, or one that is a sibling under a parent with many children. Thorough mode
+// lists every process on every call and finds those too; it costs a full scan each time, so it
+// suits one-shot questions ("who holds this port?") rather than a poller.
+#include "processresolver.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+
+#include <unistd.h>
+
+namespace portwatch::platform {
+
+namespace {
+
+// Sockets not asked for in this many calls are forgotten (with the /proc/<pid> descriptors they hold).
+constexpr std::uint64_t kKeepCalls = 4;
+// Bound on /proc/<pid> descriptors the cache keeps open.
+constexpr std::size_t kMaxHeldDirs = 256;
+// More new PIDs than this since the last call: list /proc instead of probing each number.
+constexpr int kMaxProbedPids = 256;
+
+std::string socketLink(std::uint64_t inode)
+{
+    return "socket:[" + std::to_string(inode) + "]";
+}
+
+std::string fdPath(int fd)
+{
+    return "fd/" + std::to_string(fd);
+}
+
+// Thread group id and parent of a task, from its status file.
+bool readTgidAndParent(int procFd, int pid, int &tgid, int &ppid)
+{
+    std::string text;
+    if (!procfs::readFileAt(procFd, procfs::pidPrefix(pid) + "status", text))
+        return false;
+    const auto field = [&text](std::string_view name, int &value) {
+        const auto at = text.find(name);
+        if (at == std::string::npos)
+            return false;
+        value = std::atoi(text.c_str() + at + name.size());
+        return true;
+    };
+    return field("\nTgid:", tgid) && field("\nPPid:", ppid);
+}
+
+} // namespace
+
+LinuxProcessResolver::LinuxProcessResolver(ResolveMode mode)
+    : m_mode(mode)
+    , m_proc(procfs::openProcRoot())
+{
+}
+
+std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntry> &sockets)
+{
+    ++m_call;
+    if (!m_proc.valid())
+        m_proc = procfs::openProcRoot();
+
+    // Any process created since the last call may be a fork of a known owner that shares its socket.
+    const int lastPid = procfs::lastAllocatedPid(m_proc.get());
+    std::vector<int> newPids;
+    if (m_mode == ResolveMode::Fast && m_lastPid > 0 && lastPid > 0 && lastPid != m_lastPid && !m_sockets.empty())
+        newPids = newProcessesSince(m_lastPid, lastPid);
+    m_lastPid = lastPid;
+
+    std::unordered_set<std::uint64_t> unknown;
+    std::vector<std::uint64_t> confirmed;
+    for (const SocketEntry &socket : sockets) {
+        if (socket.inode == 0)
+            continue; // owned by the kernel, not by a process
+        if (m_mode == ResolveMode::Fast) {
+            const auto it = m_sockets.find(socket.inode);
+            if (it != m_sockets.end()) {
+                it->second.askedCall = m_call;
+                if (confirm(socket.inode, it->second)) {
+                    if (!it->second.owners.empty())
+                        confirmed.push_back(socket.inode);
+                    continue;
+                }
+                m_sockets.erase(it);
+            }
+        }
+        unknown.insert(socket.inode);
+    }
+
+    if (!newPids.empty() && !confirmed.empty())
+        adoptForkedSharers(newPids, confirmed);
+    if (!unknown.empty())
+        search(unknown);
+
+    std::vector<Listener> listeners;
+    listeners.reserve(sockets.size());
+    for (const SocketEntry &socket : sockets)
+        listeners.push_back(makeListener(socket));
+
+    if (m_mode == ResolveMode::Thorough) {
+        m_sockets.clear();
+        m_processes.clear();
+    } else {
+        prune();
+    }
+    return listeners;
+}
+
+bool LinuxProcessResolver::confirm(std::uint64_t inode, CachedSocket &socket)
+{
+    if (socket.owners.empty())
+        return std::chrono::steady_clock::now() - socket.searchedAt < m_retryInterval;
+
+    std::erase_if(socket.owners, [&](const SocketHolder &holder) {
+        const auto it = m_processes.find(holder.pid);
+        return it == m_processes.end() || !stillHolds(it->second, holder, inode);
+    });
+    // Every known owner is gone or closed it: whoever holds the socket now (it still exists, the
+    // caller just saw it) has to be searched for.
+    if (socket.owners.empty())
+        return false;
+    for (const SocketHolder &holder : socket.owners)
+        refresh(m_processes.at(holder.pid));
+    return true;
+}
+
+bool LinuxProcessResolver::stillHolds(CachedProcess &process, const SocketHolder &holder, std::uint64_t inode)
+{
+    std::string link;
+    ++m_stats.fdLinksRead;
+    if (process.dir.valid())
+        return procfs::readLinkAt(process.dir.get(), fdPath(holder.fd), link) && link == socketLink(inode);
+
+    // No held descriptor: the path may name a newer process with the same PID, so compare start times.
+    const std::string prefix = procfs::pidPrefix(holder.pid);
+    if (!procfs::readLinkAt(m_proc.get(), prefix + fdPath(holder.fd), link) || link != socketLink(inode))
+        return false;
+    const auto stat = procfs::readStat(m_proc.get(), prefix);
+    return stat && stat->startTicks == process.info.startTicks;
+}
+
+// A process that exec'ed keeps its PID, start time and descriptors, so the socket check cannot see
+// it; its executable link and command line can. Checked once per call per owner.
+void LinuxProcessResolver::refresh(CachedProcess &process)
+{
+    if (process.checkedCall == m_call)
+        return;
+    process.checkedCall = m_call;
+    const int dirFd = process.dir.valid() ? process.dir.get() : m_proc.get();
+    const std::string prefix = process.dir.valid() ? std::string() : procfs::pidPrefix(process.info.pid);
+    if (procfs::readExe(dirFd, prefix) == process.info.exe && procfs::readCmdline(dirFd, prefix) == process.info.cmdline)
+        return;
+    ++m_stats.processesRead;
+    if (auto info = procfs::readProcess(dirFd, prefix, process.info.pid, m_users))
+        process.info = std::move(*info);
+}
+
+// Takes a holder found by a scan into the cache, after proving through a fresh /proc/<pid>
+// descriptor that this very process holds the socket (the PID may have changed hands since).
+bool LinuxProcessResolver::adopt(const SocketHolder &holder, std::uint64_t inode)
+{
+    auto it = m_processes.find(holder.pid);
+    if (it != m_processes.end() && stillHolds(it->second, holder, inode))
+        return true;
+
+    CachedProcess process;
+    if (m_processes.size() < kMaxHeldDirs) {
+        process.dir = procfs::openProcessDir(m_proc.get(), holder.pid);
+        if (!process.dir.valid())
+            return false;
+    }
+    const int dirFd = process.dir.valid() ? process.dir.get() : m_proc.get();
+    const std::string prefix = process.dir.valid() ? std::string() : procfs::pidPrefix(holder.pid);
+    std::string link;
+    ++m_stats.fdLinksRead;
+    if (!procfs::readLinkAt(dirFd, prefix + fdPath(holder.fd), link) || link != socketLink(inode))
+        return false;
+    auto info = procfs::readProcess(dirFd, prefix, holder.pid, m_users);
+    ++m_stats.processesRead;
+    if (!info)
+        return false;
+    process.info = std::move(*info);
+    process.checkedCall = m_call;
+    m_processes.insert_or_assign(holder.pid, std::move(process));
+    return true;
+}
+
+void LinuxProcessResolver::search(const std::unordered_set<std::uint64_t> &inodes)
+{
+    OwnerSearch searcher(m_proc.get(), m_stats);
+    const SearchResult found = searcher.find(inodes, m_mode == ResolveMode::Thorough);
+    const auto now = std::chrono::steady_clock::now();
+    for (const std::uint64_t inode : inodes) {
+        CachedSocket socket;
+        socket.askedCall = m_call;
+        socket.searchedAt = now;
+        socket.ownersVisible = !found.hidden.count(inode);
+        if (const auto it = found.holders.find(inode); it != found.holders.end()) {
+            for (const SocketHolder &holder : it->second) {
+                if (adopt(holder, inode))
+                    socket.owners.push_back(holder);
+            }
+        }
+        m_sockets.insert_or_assign(inode, std::move(socket));
+    }
+}
+
+std::vector<int> LinuxProcessResolver::newProcessesSince(int previousLastPid, int lastPid)
+{
+    std::vector<int> pids;
+    if (lastPid > previousLastPid && lastPid - previousLastPid <= kMaxProbedPids) {
+        // Probing the numbers also meets threads (their tids share the PID space); the caller
+        // keeps only thread group leaders.
+        for (int pid = previousLastPid + 1; pid <= lastPid; ++pid)
+            pids.push_back(pid);
+        return pids;
+    }
+    for (const int pid : procfs::pidsNewestFirst(m_proc.get())) {
+        const bool isNew = lastPid > previousLastPid ? (pid > previousLastPid && pid <= lastPid)
+                                                     : (pid > previousLastPid || pid <= lastPid);
+        if (isNew)
+            pids.push_back(pid);
+    }
+    std::sort(pids.begin(), pids.end());
+    return pids;
+}
+
+// Children forked by an owner since the last call inherit its descriptors: check those children
+// (oldest first, so a grandchild forked from a new child is judged after it).
+void LinuxProcessResolver::adoptForkedSharers(const std::vector<int> &newPids, const std::vector<std::uint64_t> &confirmed)
+{
+    std::unordered_set<int> owners;
+    for (const std::uint64_t inode : confirmed) {
+        for (const SocketHolder &holder : m_sockets.at(inode).owners)
+            owners.insert(holder.pid);
+    }
+    std::vector<int> candidates;
+    for (const int pid : newPids) {
+        int tgid = 0;
+        int ppid = 0;
+        // Fast test on the parent first (stat), the thread check (status) only for the few that pass.
+        const auto stat = procfs::readStat(m_proc.get(), procfs::pidPrefix(pid));
+        if (!stat || !owners.count(stat->ppid))
+            continue;
+        if (!readTgidAndParent(m_proc.get(), pid, tgid, ppid) || tgid != pid)
+            continue;
+        candidates.push_back(pid);
+        owners.insert(pid); // its own children are candidates too
+    }
+    if (candidates.empty())
+        return;
+
+    const std::unordered_set<std::uint64_t> inodes(confirmed.begin(), confirmed.end());
+    OwnerSearch searcher(m_proc.get(), m_stats);
+    const SearchResult found = searcher.check(candidates, inodes);
+    for (const std::uint64_t inode : confirmed) {
+        CachedSocket &socket = m_sockets.at(inode);
+        if (const auto it = found.holders.find(inode); it != found.holders.end()) {
+            for (const SocketHolder &holder : it->second) {
+                const bool known = std::any_of(socket.owners.begin(), socket.owners.end(),
+                                               [&](const SocketHolder &h) { return h.pid == holder.pid; });
+                if (!known && adopt(holder, inode))
+                    socket.owners.push_back(holder);
+            }
+        }
+        if (found.hidden.count(inode))
+            socket.ownersVisible = false;
+    }
+}
+
+Listener LinuxProcessResolver::makeListener(const SocketEntry &socket)
+{
+    Listener listener;
+    listener.socket = socket;
+    listener.user = m_users.name(socket.uid);
+    const auto it = m_sockets.find(socket.inode);
+    if (socket.inode == 0 || it == m_sockets.end())
+        return listener;
+    listener.ownersVisible = it->second.ownersVisible;
+    for (const SocketHolder &holder : it->second.owners) {
+        if (const auto process = m_processes.find(holder.pid); process != m_processes.end())
+            listener.owners.push_back(process->second.info);
+    }
+    std::sort(listener.owners.begin(), listener.owners.end(),
+              [](const ProcessInfo &a, const ProcessInfo &b) { return a.pid < b.pid; });
+    return listener;
+}
+
+void LinuxProcessResolver::prune()
+{
+    std::erase_if(m_sockets, [this](const auto &entry) { return entry.second.askedCall + kKeepCalls <= m_call; });
+    std::unordered_set<int> used;
+    for (const auto &[inode, socket] : m_sockets) {
+        for (const SocketHolder &holder : socket.owners)
+            used.insert(holder.pid);
+    }
+    std::erase_if(m_processes, [&used](const auto &entry) { return !used.count(entry.first); });
+}
+
+std::optional<ProcessInfo> LinuxProcessResolver::process(int pid)
+{
+    if (pid <= 0)
+        return std::nullopt;
+    if (!m_proc.valid())
+        m_proc = procfs::openProcRoot();
+    return procfs::readProcess(m_proc.get(), procfs::pidPrefix(pid), pid, m_users);
+}
+
+void LinuxProcessResolver::clearCache()
+{
+    m_sockets.clear();
+    m_processes.clear();
+    m_lastPid = -1;
+}
+
+std::unique_ptr<ProcessResolver> makeProcessResolver(ResolveMode mode)
+{
+    return std::make_unique<LinuxProcessResolver>(mode);
+}
+
+int currentProcessId() noexcept
+{
+    return static_cast<int>(::getpid());
+}
+
+} // namespace portwatch::platform

@@ -1,1 +1,66 @@
-// placeholder: being written
+// Linux ProcessResolver: socket inode -> owning processes, with a cache that is confirmed per call by
+// one readlinkat() per known owner, so a poll that sees only known sockets lists no /proc/<pid>/fd.
+#pragma once
+
+#include "ownersearch.h"
+#include "platform/processes.h"
+#include "procfs.h"
+
+#include <chrono>
+#include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace portwatch::platform {
+
+// Not thread-safe: use one resolver per thread (the poller owns its own).
+class LinuxProcessResolver final : public ProcessResolver {
+public:
+    explicit LinuxProcessResolver(ResolveMode mode = ResolveMode::Fast);
+
+    std::vector<Listener> resolve(const std::vector<SocketEntry> &sockets) override;
+    std::optional<ProcessInfo> process(int pid) override;
+    void clearCache() override;
+
+    const ResolverStats &stats() const noexcept { return m_stats; }
+    // How long a socket whose owners could not be found stays unsearched (default 30 s). Without
+    // this, a socket of another user's process would cost a full /proc scan on every poll.
+    void setRetryInterval(std::chrono::milliseconds interval) noexcept { m_retryInterval = interval; }
+
+private:
+    struct CachedProcess {
+        // /proc/<pid>, held open: lookups through it fail once this process is gone, even if the PID
+        // has been reused since. Invalid beyond kMaxHeldDirs; then the start time is compared instead.
+        procfs::UniqueFd dir;
+        ProcessInfo info;
+        std::uint64_t checkedCall = 0; // the resolve() call that last looked for an exec
+    };
+    struct CachedSocket {
+        std::vector<SocketHolder> owners;
+        bool ownersVisible = true;
+        std::uint64_t askedCall = 0;
+        std::chrono::steady_clock::time_point searchedAt;
+    };
+
+    bool confirm(std::uint64_t inode, CachedSocket &socket);
+    bool stillHolds(CachedProcess &process, const SocketHolder &holder, std::uint64_t inode);
+    void refresh(CachedProcess &process);
+    bool adopt(const SocketHolder &holder, std::uint64_t inode);
+    void search(const std::unordered_set<std::uint64_t> &inodes);
+    std::vector<int> newProcessesSince(int previousLastPid, int lastPid);
+    void adoptForkedSharers(const std::vector<int> &newPids, const std::vector<std::uint64_t> &confirmed);
+    Listener makeListener(const SocketEntry &socket);
+    void prune();
+
+    ResolveMode m_mode;
+    procfs::UniqueFd m_proc;
+    procfs::UserNames m_users;
+    ResolverStats m_stats;
+    std::unordered_map<int, CachedProcess> m_processes;
+    std::unordered_map<std::uint64_t, CachedSocket> m_sockets;
+    std::uint64_t m_call = 0;
+    int m_lastPid = -1;
+    std::chrono::milliseconds m_retryInterval{30000};
+};
+
+} // namespace portwatch::platform

@@ -1,1 +1,120 @@
-// placeholder: being written
+// Reading the Linux process table (/proc) relative to open directory descriptors: process details,
+// open socket descriptors, parent links. Plain C++ and system calls, shared by the resolver and the
+// process control; no caching here (callers decide what to remember).
+#pragma once
+
+#include "platform/types.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace portwatch::platform::procfs {
+
+// Owns one file descriptor; closes it on destruction.
+class UniqueFd {
+public:
+    UniqueFd() noexcept = default;
+    explicit UniqueFd(int fd) noexcept : m_fd(fd) {}
+    ~UniqueFd();
+    UniqueFd(UniqueFd &&other) noexcept : m_fd(other.release()) {}
+    UniqueFd &operator=(UniqueFd &&other) noexcept;
+    UniqueFd(const UniqueFd &) = delete;
+    UniqueFd &operator=(const UniqueFd &) = delete;
+
+    int get() const noexcept { return m_fd; }
+    bool valid() const noexcept { return m_fd >= 0; }
+    int release() noexcept;
+    void reset(int fd = -1) noexcept;
+
+private:
+    int m_fd = -1;
+};
+
+// The process is a kernel thread (PF_KTHREAD in /proc/<pid>/stat flags).
+inline constexpr unsigned kKernelThreadFlag = 0x00200000;
+
+// The few fields of /proc/<pid>/stat we need.
+struct StatFields {
+    std::string comm;
+    char state = '?';
+    int ppid = 0;
+    unsigned flags = 0;
+    std::uint64_t startTicks = 0; // field 22
+
+    bool kernelThread() const noexcept { return (flags & kKernelThreadFlag) != 0; }
+};
+
+// Parses the text of /proc/<pid>/stat. comm may hold spaces and parentheses, so the fields after it
+// are found from the last ')'.
+std::optional<StatFields> parseStat(std::string_view text);
+
+// Parses "socket:[12345]" (a /proc/<pid>/fd link) into 12345.
+std::optional<std::uint64_t> parseSocketLink(std::string_view link) noexcept;
+
+// Every path below is relative to `dirFd`: either /proc itself with a prefix like "1234/", or a
+// /proc/<pid> directory with an empty prefix. Relative lookups skip resolving "/proc" each time, and a
+// held /proc/<pid> descriptor keeps naming the same process: once it exits, lookups through it fail
+// even if the PID is reused.
+
+// /proc opened as a directory (O_RDONLY, so it can also be listed).
+UniqueFd openProcRoot();
+// /proc/<pid> as an O_PATH directory descriptor, or invalid (errno set).
+UniqueFd openProcessDir(int procFd, int pid);
+
+// Reads a whole small file; false with errno set on failure.
+bool readFileAt(int dirFd, const std::string &path, std::string &out);
+// readlinkat into `out`; false with errno set on failure.
+bool readLinkAt(int dirFd, const std::string &path, std::string &out);
+
+std::optional<StatFields> readStat(int dirFd, std::string_view prefix);
+std::optional<std::uint32_t> readRealUid(int dirFd, std::string_view prefix);
+std::string readExe(int dirFd, std::string_view prefix);
+std::vector<std::string> readCmdline(int dirFd, std::string_view prefix);
+
+// Resolves uids to names, remembering the answers (the name service can be slow).
+class UserNames {
+public:
+    const std::string &name(std::uint32_t uid);
+
+private:
+    std::unordered_map<std::uint32_t, std::string> m_names;
+};
+
+// Everything about one process; nothing when it does not exist (or vanished while being read).
+std::optional<ProcessInfo> readProcess(int dirFd, std::string_view prefix, int pid, UserNames &users);
+
+// Boot time in milliseconds since the epoch (btime of /proc/stat), read once.
+std::int64_t bootTimeMs();
+// Start ticks (clock ticks after boot) to milliseconds since the epoch.
+std::int64_t ticksToEpochMs(std::uint64_t ticks);
+
+// Every PID in /proc, newest first: descending from the most recently allocated PID (last field of
+// /proc/loadavg), then the ones above it, so the order survives PID wrap-around.
+std::vector<int> pidsNewestFirst(int procFd);
+// The most recently allocated PID in our namespace, or -1.
+int lastAllocatedPid(int procFd);
+
+// Calls `onSocket(fd, inode)` for every socket descriptor of the process. Returns 0, or the errno
+// that stopped the listing (EACCES for another user's process, ENOENT when it exited).
+// `linksRead` is increased by the number of readlinkat calls made.
+int forEachSocketFd(int dirFd, std::string_view prefix,
+                    const std::function<void(int fd, std::uint64_t inode)> &onSocket,
+                    std::uint64_t &linksRead);
+
+// Whether the process holds the socket `inode`; fills `fd` with where. Returns 0, 1 (holds) or -errno.
+int findSocketFd(int dirFd, std::string_view prefix, std::uint64_t inode, int &fd);
+
+// Whether /proc/<pid>/task/<tid>/children exists on this kernel (CONFIG_PROC_CHILDREN); probed once.
+bool childrenFileSupported();
+// Children of every thread of the process (needs childrenFileSupported()).
+std::vector<int> readChildren(int procFd, int pid);
+
+// "1234/" for paths relative to /proc.
+std::string pidPrefix(int pid);
+
+} // namespace portwatch::platform::procfs

@@ -1,0 +1,67 @@
+// Finding which processes hold given socket inodes by walking /proc/<pid>/fd: the expensive part of
+// owner resolution, kept apart from the cache that avoids it (processresolver).
+#pragma once
+
+#include "procfs.h"
+
+#include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace portwatch::platform {
+
+// Counters for tests and benchmarks: what resolving cost in system-call terms.
+struct ResolverStats {
+    std::uint64_t fdDirsListed = 0; // /proc/<pid>/fd directories listed
+    std::uint64_t fdLinksRead = 0;  // readlinkat() of single fd entries (scans and confirmations)
+    std::uint64_t searches = 0;     // OwnerSearch runs (some socket was not known)
+    std::uint64_t fullScans = 0;    // searches that listed every process (thorough, or owner not found)
+    std::uint64_t processesRead = 0; // full ProcessInfo reads
+};
+
+struct SocketHolder {
+    int pid = 0;
+    int fd = 0;
+};
+
+struct SearchResult {
+    std::unordered_map<std::uint64_t, std::vector<SocketHolder>> holders; // inode -> holders
+    // Inodes whose owner set may be incomplete because some process that could hold them (any
+    // process when no owner was found, a relative otherwise) was not readable to us.
+    std::unordered_set<std::uint64_t> hidden;
+};
+
+// One search over the process table; remembers within itself which processes it listed.
+class OwnerSearch {
+public:
+    OwnerSearch(int procFd, ResolverStats &stats);
+
+    // Fast: processes newest first until every inode has a holder, then each holder's family
+    // (parent chain, forked descendants). Thorough: every process.
+    SearchResult find(const std::unordered_set<std::uint64_t> &inodes, bool thorough);
+
+    // Which of `inodes` each of `pids` holds (used for processes forked after a socket was cached).
+    SearchResult check(const std::vector<int> &pids, const std::unordered_set<std::uint64_t> &inodes);
+
+private:
+    struct Listing {
+        int error = 0; // errno of listing /proc/<pid>/fd; 0 when listed
+        std::vector<std::pair<std::uint64_t, int>> sockets; // (inode, fd) among the wanted inodes
+    };
+
+    const Listing &list(int pid);
+    bool holds(int pid, std::uint64_t inode);
+    int parentOf(int pid);
+    void addFamily(std::uint64_t inode, int firstHolder, std::size_t firstIndex, const std::vector<int> &order,
+                   SearchResult &result);
+    std::vector<int> childrenOf(int pid);
+    void collect(SearchResult &result) const;
+
+    int m_procFd;
+    ResolverStats &m_stats;
+    const std::unordered_set<std::uint64_t> *m_wanted = nullptr;
+    std::unordered_map<int, Listing> m_listings;
+};
+
+} // namespace portwatch::platform
