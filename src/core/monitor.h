@@ -37,6 +37,7 @@ struct WatchedListener {
 };
 
 class MonitorWorker;
+struct PollResult;
 
 class Monitor final : public QObject
 {
@@ -56,6 +57,12 @@ public:
     bool isPaused() const noexcept { return m_paused; }
     void pollNow();
 
+    const Config &config() const noexcept { return m_config; }
+    // True from start() until the first successful poll has been reported, including while its
+    // appeared() signals are emitted: lets a receiver tell listeners that were already there when
+    // Portwatch started (the first-run "trust them all?" question) from new binds.
+    bool isInitialPoll() const noexcept { return !m_baselineDone; }
+
     MonitorState state() const noexcept { return m_state; }
     QString stateReason() const { return m_reason; } // "tcp/80 held by nc (pid 123), not whitelisted"
     QList<WatchedListener> listeners() const { return m_listeners; } // sorted by protocol, port
@@ -70,13 +77,29 @@ Q_SIGNALS:
     void pollFailed(const QString &error);
 
 private:
-    // filled in by the implementation
+    void onPolled(const PollResult &result);
+    void sendConfigToWorker();
+    // Recomputes state and reason from what is known; true when either changed. Emits nothing.
+    bool refreshState();
+    // refreshState(), then stateChanged when the state moved, then updated.
+    void refreshAndReport();
+    WatchedListener judged(const platform::Listener &listener, const QDateTime &firstSeen) const;
+
     QThread *m_thread = nullptr;
     MonitorWorker *m_worker = nullptr;
     MonitorState m_state = MonitorState::Starting;
     QString m_reason;
     QList<WatchedListener> m_listeners;
     bool m_paused = false;
+
+    Config m_config;
+    Whitelist m_whitelist;
+    quint64 m_generation = 0; // bumped when the watched set changes; older poll results are dropped
+    bool m_started = false;
+    bool m_polled = false;    // a poll has succeeded
+    bool m_failed = false;    // the last poll failed
+    QString m_error;
+    bool m_baselineDone = false;
 };
 
 } // namespace portwatch
