@@ -244,6 +244,25 @@ private Q_SLOTS:
             QSKIP("IPv6 loopback is not available on this machine");
     }
 
+    void sharedTypes()
+    {
+        QCOMPARE(std::string(toString(Protocol::Tcp)), std::string("tcp"));
+        QCOMPARE(std::string(toString(Protocol::Udp)), std::string("udp"));
+        QCOMPARE(std::string(toString(Family::IPv4)), std::string("ipv4"));
+        QCOMPARE(std::string(toString(Family::IPv6)), std::string("ipv6"));
+        QCOMPARE(userName(0), std::string("root"));
+        QCOMPARE(userName(3999999999u), std::string("3999999999")); // no such user: the number
+
+        const SocketQuery query = queryFor({{Protocol::Tcp, {80, 80}}, {Protocol::Udp, {8000, 8100}}});
+        QVERIFY(query.wants(Protocol::Tcp, 80));
+        QVERIFY(!query.wants(Protocol::Tcp, 8080));
+        QVERIFY(!query.wants(Protocol::Udp, 80));
+        QVERIFY(query.wants(Protocol::Udp, 8000) && query.wants(Protocol::Udp, 8100));
+        QVERIFY(!query.wants(Protocol::Udp, 7999) && !query.wants(Protocol::Udp, 8101));
+        QVERIFY(!query.wants(Protocol::Tcp, 8050));
+        QVERIFY(SocketQuery{}.wants(Protocol::Udp, 1));
+    }
+
     void findsExactlyTheListeners_data() { addBackendRows(); }
     void findsExactlyTheListeners()
     {

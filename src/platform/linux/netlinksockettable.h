@@ -9,6 +9,7 @@
 
 namespace portwatch::platform {
 
+// Not thread-safe: it owns one socket and reused buffers, so use one table per thread.
 class NetlinkSocketTable final : public SocketTable {
 public:
     NetlinkSocketTable();

@@ -10,6 +10,7 @@
 
 namespace portwatch::platform {
 
+// Not thread-safe (one reused read buffer): use one table per thread.
 class ProcNetSocketTable final : public SocketTable {
 public:
     // `root` is where the net files are read from; tests may point it at recorded copies.
