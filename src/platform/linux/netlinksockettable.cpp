@@ -182,7 +182,8 @@ bool NetlinkSocketTable::ensureOpen(std::string &error)
         return true;
     const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (fd < 0) {
-        error = "Could not open a NETLINK_SOCK_DIAG socket: " + errnoText(errno) + ".";
+        const int saved = errno;
+        error = "Could not open a NETLINK_SOCK_DIAG socket: " + errnoText(saved) + ".";
         return false;
     }
     // A dump is answered at once; the timeout only guards against a kernel that never replies.
@@ -289,7 +290,10 @@ void NetlinkSocketTable::buildRequest(Protocol protocol, Family family, const So
 NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Family family, const SocketQuery &query,
                                                            std::vector<SocketEntry> &out, std::string &error)
 {
-    const std::string what = std::string(protocolLabel(protocol)) + "/" + familyLabel(family) + " socket dump";
+    // Named only when something goes wrong: a quiet poll builds no strings.
+    const auto what = [protocol, family] {
+        return std::string(protocolLabel(protocol)) + "/" + familyLabel(family) + " socket dump";
+    };
     const bool answeredBefore = m_answeredKinds & kindBit(protocol, family);
     SocketEntry entry;
     for (;;) {
@@ -302,13 +306,14 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Fa
         msg.msg_iovlen = 1;
         const ssize_t received = ::recvmsg(m_fd, &msg, 0);
         if (received < 0) {
-            if (errno == EINTR)
+            const int saved = errno;
+            if (saved == EINTR)
                 continue;
-            error = "Could not read the " + what + " from netlink: " + errnoText(errno) + ".";
+            error = "Could not read the " + what() + " from netlink: " + errnoText(saved) + ".";
             return DumpStatus::Failed;
         }
         if (msg.msg_flags & MSG_TRUNC) {
-            error = "The " + what + " sent a netlink message larger than the receive buffer.";
+            error = "The " + what() + " sent a netlink message larger than the receive buffer.";
             return DumpStatus::Failed;
         }
         if (from.nl_pid != 0)
@@ -320,7 +325,7 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Fa
             nlmsghdr header;
             std::memcpy(&header, m_receive.data() + offset, sizeof header);
             if (header.nlmsg_len < sizeof header || offset + header.nlmsg_len > size) {
-                error = "The " + what + " returned a malformed netlink message.";
+                error = "The " + what() + " returned a malformed netlink message.";
                 return DumpStatus::Failed;
             }
             const unsigned char *payload = m_receive.data() + offset + NLMSG_HDRLEN;
@@ -334,7 +339,7 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Fa
                 if (payloadLength >= sizeof status)
                     std::memcpy(&status, payload, sizeof status);
                 if (status < 0) {
-                    error = "The " + what + " ended with an error: " + errnoText(-status) + ".";
+                    error = "The " + what() + " ended with an error: " + errnoText(-status) + ".";
                     return DumpStatus::Failed;
                 }
                 m_answeredKinds |= kindBit(protocol, family);
@@ -346,7 +351,7 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Fa
                     std::memcpy(&failure.error, payload, sizeof failure.error);
                 if (failure.error == 0)
                     continue; // an acknowledgement
-                error = "The kernel refused the " + what + ": " + errnoText(-failure.error) + ".";
+                error = "The kernel refused the " + what() + ": " + errnoText(-failure.error) + ".";
                 return answeredBefore ? DumpStatus::Failed : DumpStatus::Refused;
             }
             if (header.nlmsg_type != SOCK_DIAG_BY_FAMILY)
