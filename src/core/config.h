@@ -5,6 +5,7 @@
 #include "portspec.h"
 #include "whitelist.h"
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -60,6 +61,16 @@ QString defaultPath();
 ConfigLoad load(const QString &path);
 // Atomic (QSaveFile); creates the directory. On failure returns false and sets error.
 bool save(const QString &path, const Config &config, QString *error = nullptr);
+
+// The pieces load() and save() are made of, for callers that watch the file (ConfigManager).
+// The exact bytes save() writes: indented JSON.
+QByteArray serialize(const Config &config);
+// Reads file content; on failure sets message to what is wrong and where (path, line and column
+// for syntax errors, each bad value with its JSON path otherwise). Touches no file.
+std::optional<Config> parse(const QByteArray &data, const QString &path, QString *message = nullptr);
+// Renames the file to "<path>.broken-<yyyyMMdd-HHmmss>" (made unique) and returns the new path, or
+// an empty string and the reason in error.
+QString keepAside(const QString &path, QString *error = nullptr);
 } // namespace ConfigStore
 
 } // namespace portwatch
