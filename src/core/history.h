@@ -53,9 +53,12 @@ public:
     static QString defaultPath();
 
 private:
+    void rewrite(); // the file holds exactly m_events afterwards (QSaveFile)
+
     QString m_path;
     int m_capacity;
     QList<HistoryEvent> m_events;
+    int m_fileLines = 0; // non-empty lines in the file, readable or not
 };
 
 } // namespace portwatch
