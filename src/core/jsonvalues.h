@@ -2,8 +2,8 @@
 // whitelist rule and config readers so their messages read alike.
 #pragma once
 
-#include <QJsonDocument>
 #include <QJsonValue>
+#include <QLocale>
 #include <QString>
 
 #include <cmath>
@@ -18,7 +18,7 @@ inline QString describe(const QJsonValue &value)
     case QJsonValue::String:
         return QLatin1Char('"') + value.toString() + QLatin1Char('"');
     case QJsonValue::Double:
-        return QString::number(value.toDouble(), 'g', 17);
+        return QString::number(value.toDouble(), 'g', QLocale::FloatingPointShortest);
     case QJsonValue::Bool:
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Null:
