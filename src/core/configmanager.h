@@ -40,7 +40,8 @@ public:
 
 Q_SIGNALS:
     void changed(const portwatch::Config &config);
-    // The file was edited and is now broken: the running config stays as it was.
+    // The file was edited and is now broken: the running config stays as it was. Also tells where a
+    // broken edit went when a save had to move it aside first.
     void problem(const QString &message);
 
 private:
