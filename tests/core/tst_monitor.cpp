@@ -8,6 +8,11 @@
 
 #include <memory>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace portwatch;
 using portwatch::platform::Protocol;
 using portwatch::testing::FakePlatform;
@@ -58,6 +63,39 @@ std::unique_ptr<Monitor> makeMonitor(const FakePlatform &fake)
 {
     return std::make_unique<Monitor>(fake.socketTable(), fake.resolver());
 }
+
+// A TCP socket listening on an ephemeral loopback port, closed on destruction.
+class LoopbackListener final
+{
+public:
+    LoopbackListener()
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (m_fd < 0 || ::bind(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
+            || ::listen(m_fd, 1) != 0 || ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+            return;
+        m_port = ntohs(address.sin_port);
+    }
+    ~LoopbackListener() { close(); }
+    LoopbackListener(const LoopbackListener &) = delete;
+    LoopbackListener &operator=(const LoopbackListener &) = delete;
+
+    quint16 port() const { return m_port; }
+    void close()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+    }
+
+private:
+    int m_fd = -1;
+    quint16 m_port = 0;
+};
 
 } // namespace
 
@@ -386,6 +424,43 @@ private Q_SLOTS:
         fake.sockets->addSocket(makeSocket(Protocol::Tcp, 3001, 41));
         monitor->pollNow();
         QTRY_COMPARE(initial, (QList<bool>{true, false}));
+    }
+
+    void intervalChangeAppliesAtOnce()
+    {
+        FakePlatform fake;
+        auto monitor = makeMonitor(fake);
+        monitor->setConfig(watching(QStringLiteral("tcp/80")));
+        monitor->start();
+        QTRY_COMPARE(fake.sockets->queryCount(), 1);
+        // With the maximum interval nothing but the new, short one can bring more queries.
+        monitor->setConfig(watching(QStringLiteral("tcp/80"), Config::minIntervalMs));
+        QTRY_VERIFY(fake.sockets->queryCount() >= 3);
+    }
+
+    // End to end with the real platform layer: our own listening socket is found, with us as owner.
+    void realPlatformFindsOwnListener()
+    {
+        LoopbackListener socket;
+        QVERIFY(socket.port() != 0);
+        Monitor monitor(platform::makeSocketTable(), platform::makeProcessResolver());
+        QSignalSpy appeared(&monitor, &Monitor::appeared);
+        QSignalSpy vanished(&monitor, &Monitor::vanished);
+        monitor.setConfig(watching(QStringLiteral("tcp/%1").arg(socket.port())));
+        monitor.start();
+        QTRY_COMPARE(appeared.size(), 1);
+        const WatchedListener found = listenerAt(appeared, 0);
+        QCOMPARE(found.listener.socket.port, socket.port());
+        QCOMPARE(found.listener.socket.address, std::string("127.0.0.1"));
+        QCOMPARE(found.listener.owners.size(), std::size_t(1));
+        QCOMPARE(found.listener.owners.front().pid, platform::currentProcessId());
+        QCOMPARE(found.verdict, Verdict::Unexpected);
+        QCOMPARE(toString(monitor.state()), toString(MonitorState::Alert));
+
+        socket.close();
+        monitor.pollNow();
+        QTRY_COMPARE(vanished.size(), 1);
+        QCOMPARE(toString(monitor.state()), toString(MonitorState::Clear));
     }
 
     void destructorWhilePollingIsClean()
