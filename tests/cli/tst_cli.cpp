@@ -1,0 +1,344 @@
+// portwatch-cli as a whole program: arguments, exit statuses, the JSON schema of `who`, `kill` of
+// real child processes, `check` against a config, and `watch` printing events until SIGTERM.
+// Every process killed here is a portwatch-test-listener started by this test on its own port.
+#include "childlistener.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <memory>
+
+using portwatch::testing::ChildListener;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runCli(const QStringList &arguments, int timeoutMs = 20000)
+{
+    QProcess process;
+    process.setProgram(QStringLiteral(PORTWATCH_CLI));
+    process.setArguments(arguments);
+    process.start();
+    process.closeWriteChannel(); // no terminal, no input: like a script or CI
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
+            process.readAllStandardError()};
+}
+
+QJsonArray jsonArray(const QByteArray &text)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
+    if (error.error != QJsonParseError::NoError || !document.isArray())
+        qWarning("not a JSON array (%s): %s", qPrintable(error.errorString()), text.constData());
+    return document.array();
+}
+
+// A free TCP port, picked by binding port 0 and letting it go again.
+quint16 freePort()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return server.serverPort();
+}
+
+QString writeConfig(const QTemporaryDir &dir, const QJsonObject &config)
+{
+    const QString path = dir.filePath(QStringLiteral("config.json"));
+    QFile file(path);
+    if (file.open(QIODevice::WriteOnly))
+        file.write(QJsonDocument(config).toJson());
+    return path;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helpAndVersion();
+    void badArguments_data();
+    void badArguments();
+    void whoJsonSchema();
+    void whoFindsEveryFamilyAndProtocol();
+    void whoNothingListening();
+    void backendsAgree();
+    void killStubbornProcess();
+    void killRefusesWithoutTerminal();
+    void killDryRun();
+    void checkAgainstWhitelist();
+    void checkBrokenConfigKeptAside();
+    void watchPrintsEventsAndStopsOnSigterm();
+};
+
+void TestCli::helpAndVersion()
+{
+    const Run help = runCli({QStringLiteral("--help")});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.contains("who"));
+    QVERIFY(help.out.contains("kill"));
+    const Run whoHelp = runCli({QStringLiteral("who"), QStringLiteral("--help")});
+    QCOMPARE(whoHelp.exitCode, 0);
+    QVERIFY(whoHelp.out.contains("--json"));
+    const Run version = runCli({QStringLiteral("--version")});
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY(version.out.startsWith("portwatch-cli " PORTWATCH_VERSION));
+}
+
+void TestCli::badArguments_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("mentions");
+    QTest::newRow("no command") << QStringList{} << QByteArray("no command");
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QByteArray("frobnicate");
+    QTest::newRow("port out of range") << QStringList{QStringLiteral("who"), QStringLiteral("99999")} << QByteArray("99999");
+    QTest::newRow("garbage port") << QStringList{QStringLiteral("who"), QStringLiteral("8o")} << QByteArray("8o");
+    QTest::newRow("kill without port") << QStringList{QStringLiteral("kill")} << QByteArray("port spec");
+    QTest::newRow("bad grace") << QStringList{QStringLiteral("kill"), QStringLiteral("1"), QStringLiteral("--grace"), QStringLiteral("soon")}
+                               << QByteArray("--grace");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("who"), QStringLiteral("--frob")} << QByteArray("frob");
+    QTest::newRow("bad backend") << QStringList{QStringLiteral("who"), QStringLiteral("--backend"), QStringLiteral("magic")}
+                                 << QByteArray("magic");
+}
+
+void TestCli::badArguments()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, mentions);
+    const Run run = runCli(arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(mentions), run.err.constData());
+}
+
+void TestCli::whoJsonSchema()
+{
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const quint16 port = child.ports().value(0);
+
+    const Run run = runCli({QStringLiteral("who"), QStringLiteral("tcp/%1").arg(port), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonArray array = jsonArray(run.out);
+    QCOMPARE(array.size(), 1);
+    const QJsonObject object = array.first().toObject();
+    const QSet<QString> expectedKeys{QStringLiteral("protocol"), QStringLiteral("family"), QStringLiteral("address"),
+                                     QStringLiteral("port"), QStringLiteral("inode"), QStringLiteral("uid"),
+                                     QStringLiteral("user"), QStringLiteral("pid"), QStringLiteral("process"),
+                                     QStringLiteral("exe"), QStringLiteral("cmdline"), QStringLiteral("startTime")};
+    const QStringList keys = object.keys();
+    QCOMPARE(QSet<QString>(keys.begin(), keys.end()), expectedKeys);
+    QCOMPARE(object.value(QStringLiteral("protocol")).toString(), QStringLiteral("tcp"));
+    QCOMPARE(object.value(QStringLiteral("family")).toString(), QStringLiteral("ipv4"));
+    QCOMPARE(object.value(QStringLiteral("address")).toString(), QStringLiteral("127.0.0.1"));
+    QVERIFY(object.value(QStringLiteral("port")).isDouble());
+    QCOMPARE(object.value(QStringLiteral("port")).toInt(), int(port));
+    QVERIFY(object.value(QStringLiteral("inode")).toDouble() > 0);
+    QCOMPARE(object.value(QStringLiteral("uid")).toInt(), int(getuid()));
+    QVERIFY(!object.value(QStringLiteral("user")).toString().isEmpty());
+    QCOMPARE(object.value(QStringLiteral("pid")).toInt(), int(child.pid()));
+    // comm is the executable name cut to 15 characters by the kernel.
+    QCOMPARE(object.value(QStringLiteral("process")).toString(), QStringLiteral("portwatch-test-listener").left(15));
+    QCOMPARE(object.value(QStringLiteral("exe")).toString(), QFileInfo(QStringLiteral(PORTWATCH_TEST_LISTENER)).canonicalFilePath());
+    const QJsonArray cmdline = object.value(QStringLiteral("cmdline")).toArray();
+    QVERIFY(cmdline.size() >= 3);
+    QVERIFY(cmdline.contains(QStringLiteral("tcp:127.0.0.1:0")));
+    const QDateTime started = QDateTime::fromString(object.value(QStringLiteral("startTime")).toString(), Qt::ISODateWithMs);
+    QVERIFY(started.isValid());
+    QVERIFY(qAbs(started.secsTo(QDateTime::currentDateTimeUtc())) < 120);
+}
+
+void TestCli::whoFindsEveryFamilyAndProtocol()
+{
+    ChildListener child({QStringLiteral("tcp:0.0.0.0:0"), QStringLiteral("udp:127.0.0.1:0"), QStringLiteral("tcp:[::1]:0"),
+                         QStringLiteral("udp:[::]:0")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const QList<quint16> ports = child.ports();
+    QCOMPARE(ports.size(), 4);
+    const QList<QPair<QString, QString>> expected{{QStringLiteral("tcp"), QStringLiteral("ipv4")},
+                                                  {QStringLiteral("udp"), QStringLiteral("ipv4")},
+                                                  {QStringLiteral("tcp"), QStringLiteral("ipv6")},
+                                                  {QStringLiteral("udp"), QStringLiteral("ipv6")}};
+    for (int i = 0; i < ports.size(); ++i) {
+        const Run run = runCli({QStringLiteral("who"), QString::number(ports[i]), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonArray array = jsonArray(run.out);
+        bool found = false;
+        for (const QJsonValue &value : array) {
+            const QJsonObject object = value.toObject();
+            QCOMPARE(object.value(QStringLiteral("port")).toInt(), int(ports[i]));
+            if (object.value(QStringLiteral("protocol")).toString() == expected[i].first
+                && object.value(QStringLiteral("family")).toString() == expected[i].second
+                && object.value(QStringLiteral("pid")).toInt() == int(child.pid()))
+                found = true;
+        }
+        QVERIFY2(found, run.out.constData());
+    }
+    // The human table names the process and the pid.
+    const Run table = runCli({QStringLiteral("who"), QString::number(ports[0])});
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY(table.out.contains("PID"));
+    QVERIFY(table.out.contains(QByteArray::number(child.pid())));
+}
+
+void TestCli::whoNothingListening()
+{
+    const quint16 port = freePort();
+    QVERIFY(port != 0);
+    const Run json = runCli({QStringLiteral("who"), QStringLiteral("tcp/%1").arg(port), QStringLiteral("--json")});
+    QCOMPARE(json.exitCode, 1);
+    QCOMPARE(jsonArray(json.out).size(), 0);
+    const Run text = runCli({QStringLiteral("who"), QStringLiteral("tcp/%1").arg(port)});
+    QCOMPARE(text.exitCode, 1);
+    QVERIFY(text.err.contains("nothing holds"));
+}
+
+void TestCli::backendsAgree()
+{
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:0"), QStringLiteral("udp:[::]:0"), QStringLiteral("tcp:[::]:0")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    QStringList specs;
+    for (quint16 port : child.ports())
+        specs << QString::number(port);
+    const QString spec = specs.join(QLatin1Char(','));
+    const Run netlink = runCli({QStringLiteral("who"), spec, QStringLiteral("--json"), QStringLiteral("--backend"), QStringLiteral("netlink")});
+    const Run procfs = runCli({QStringLiteral("who"), spec, QStringLiteral("--json"), QStringLiteral("--backend"), QStringLiteral("procfs")});
+    QCOMPARE(netlink.exitCode, 0);
+    QCOMPARE(procfs.exitCode, 0);
+    QCOMPARE(jsonArray(netlink.out).size(), 3);
+    QCOMPARE(jsonArray(netlink.out), jsonArray(procfs.out));
+}
+
+void TestCli::killStubbornProcess()
+{
+    ChildListener child({QStringLiteral("tcp:0.0.0.0:0")}, {QStringLiteral("--ignore-term")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const QString port = QString::number(child.ports().value(0));
+    const Run run = runCli({QStringLiteral("kill"), port, QStringLiteral("--yes"), QStringLiteral("--grace"), QStringLiteral("0.3")});
+    QVERIFY2(run.exitCode == 0, run.out + run.err);
+    QVERIFY(run.out.contains("released"));
+    QVERIFY(child.waitForExit(5000));
+    QCOMPARE(runCli({QStringLiteral("who"), port}).exitCode, 1);
+}
+
+void TestCli::killRefusesWithoutTerminal()
+{
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const Run run = runCli({QStringLiteral("kill"), QString::number(child.ports().value(0))});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY(run.err.contains("--yes"));
+    QVERIFY(child.isRunning());
+}
+
+void TestCli::killDryRun()
+{
+    ChildListener child({QStringLiteral("udp:127.0.0.1:0")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const Run run = runCli({QStringLiteral("kill"), QStringLiteral("udp/%1").arg(child.ports().value(0)), QStringLiteral("--dry-run")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains(QByteArray::number(child.pid())));
+    QVERIFY(child.isRunning());
+}
+
+void TestCli::checkAgainstWhitelist()
+{
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const QString spec = QStringLiteral("tcp/%1").arg(child.ports().value(0));
+    QTemporaryDir dir;
+    QJsonObject config{{QStringLiteral("version"), 1}, {QStringLiteral("watched"), QJsonArray{spec}}};
+
+    const Run unexpected = runCli({QStringLiteral("check"), QStringLiteral("--config"), writeConfig(dir, config)});
+    QCOMPARE(unexpected.exitCode, 1);
+    QVERIFY(unexpected.out.contains(QByteArray::number(child.pid())));
+
+    const QString exe = QFileInfo(QStringLiteral(PORTWATCH_TEST_LISTENER)).canonicalFilePath();
+    config.insert(QStringLiteral("whitelist"), QJsonArray{QJsonObject{{QStringLiteral("exe"), exe}, {QStringLiteral("ports"), spec}}});
+    const Run ok = runCli({QStringLiteral("check"), QStringLiteral("--config"), writeConfig(dir, config)});
+    QVERIFY2(ok.exitCode == 0, ok.out + ok.err);
+}
+
+void TestCli::checkBrokenConfigKeptAside()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("config.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\n  \"watched\": [\"80\",\n}\n");
+    file.close();
+    const Run run = runCli({QStringLiteral("check"), QStringLiteral("--config"), path});
+    QVERIFY(run.exitCode == 0 || run.exitCode == 1); // judged with the defaults
+    QVERIFY2(run.err.contains("config.json"), run.err.constData());
+    QVERIFY2(run.err.contains("line"), run.err.constData());
+    const QStringList aside = QDir(dir.path()).entryList({QStringLiteral("config.json.broken-*")});
+    QCOMPARE(aside.size(), 1);
+    QFile kept(dir.filePath(aside.first()));
+    QVERIFY(kept.open(QIODevice::ReadOnly));
+    QCOMPARE(kept.readAll(), QByteArray("{\n  \"watched\": [\"80\",\n}\n"));
+}
+
+void TestCli::watchPrintsEventsAndStopsOnSigterm()
+{
+    const quint16 port = freePort();
+    QVERIFY(port != 0);
+    QTemporaryDir dir;
+    const QString config = writeConfig(dir, {{QStringLiteral("version"), 1},
+                                             {QStringLiteral("watched"), QJsonArray{QStringLiteral("tcp/%1").arg(port)}},
+                                             {QStringLiteral("intervalMs"), 250}});
+    QProcess watch;
+    watch.start(QStringLiteral(PORTWATCH_CLI), {QStringLiteral("watch"), QStringLiteral("--json"), QStringLiteral("--config"), config});
+    QVERIFY(watch.waitForStarted());
+    QByteArray log;
+    QTRY_VERIFY2_WITH_TIMEOUT((log += watch.readAllStandardError()).contains("watching"), log.constData(), 10000);
+
+    auto child = std::make_unique<ChildListener>(QStringList{QStringLiteral("tcp:127.0.0.1:%1").arg(port)});
+    QVERIFY2(child->start(), qPrintable(child->error()));
+    const qint64 pid = child->pid();
+
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += watch.readAllStandardOutput()).contains("\"gone\"") || output.contains("appeared"), 10000);
+    child.reset(); // ends the listener
+    QTRY_VERIFY_WITH_TIMEOUT((output += watch.readAllStandardOutput()).contains("\"gone\""), 10000);
+
+    QList<QJsonObject> events;
+    for (const QByteArray &line : output.split('\n')) {
+        if (!line.trimmed().isEmpty())
+            events.append(QJsonDocument::fromJson(line).object());
+    }
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[0].value(QStringLiteral("event")).toString(), QStringLiteral("appeared"));
+    QCOMPARE(events[0].value(QStringLiteral("verdict")).toString(), QStringLiteral("unexpected"));
+    QCOMPARE(events[0].value(QStringLiteral("pid")).toInt(), int(pid));
+    QCOMPARE(events[0].value(QStringLiteral("port")).toInt(), int(port));
+    QCOMPARE(events[1].value(QStringLiteral("event")).toString(), QStringLiteral("gone"));
+
+    ::kill(static_cast<pid_t>(watch.processId()), SIGTERM);
+    QVERIFY(watch.waitForFinished(10000));
+    QCOMPARE(watch.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(watch.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
