@@ -1,0 +1,455 @@
+// The benchmark's busy host: see fixture.h. The processes are forked and never exec'd (the cheapest
+// way to have a thousand of them), each in the helper's process group and with PR_SET_PDEATHSIG, so
+// they die with the helper, which dies with the benchmark, even when the benchmark is killed. Code
+// that runs in a forked child only makes system calls: the benchmark may have threads.
+#include "fixture.h"
+
+#include "cleanup.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace portwatch::bench {
+
+namespace {
+
+// What a fixture process tells the benchmark once it holds its sockets.
+struct Report {
+    std::int32_t index = 0;
+    std::int32_t pid = 0;
+    std::int32_t error = 0; // errno of the first failure; 0 when everything is held
+    std::uint16_t firstPort = 0;
+    std::uint8_t firstKind = 0;
+    std::uint8_t hasSocket = 0;
+};
+
+constexpr int kMaxHeld = 64;
+
+// What a SocketHolder tells the benchmark.
+struct HolderReport {
+    std::int32_t error = 0;
+    std::int32_t failedIndex = -1;
+    std::uint16_t ports[kMaxHeld] = {};
+};
+
+constexpr int kReadyTimeoutMs = 60000;
+
+// Opens one loopback socket of `kind` bound to `port` (0: ephemeral), listening when TCP. Returns
+// the descriptor and sets `port` to the bound port, or returns -errno.
+int openSocket(SocketKind kind, std::uint16_t &port)
+{
+    const bool tcp = kind == SocketKind::TcpV4 || kind == SocketKind::TcpV6;
+    const bool v6 = kind == SocketKind::TcpV6 || kind == SocketKind::UdpV6;
+    const int fd = socket(v6 ? AF_INET6 : AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+    if (fd < 0)
+        return -errno;
+    int status = 0;
+    sockaddr_storage address = {};
+    socklen_t length = 0;
+    if (v6) {
+        const int one = 1;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&address);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_addr = in6addr_loopback;
+        in6->sin6_port = htons(port);
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto *in4 = reinterpret_cast<sockaddr_in *>(&address);
+        in4->sin_family = AF_INET;
+        in4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        in4->sin_port = htons(port);
+        length = sizeof(sockaddr_in);
+    }
+    status = bind(fd, reinterpret_cast<const sockaddr *>(&address), length);
+    if (status == 0 && tcp)
+        status = listen(fd, 1); // a backlog of one keeps the kernel's memory per socket small
+    if (status == 0)
+        status = getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);
+    if (status != 0) {
+        const int error = errno;
+        close(fd);
+        return -error;
+    }
+    port = ntohs(v6 ? reinterpret_cast<sockaddr_in6 *>(&address)->sin6_port
+                    : reinterpret_cast<sockaddr_in *>(&address)->sin_port);
+    return fd;
+}
+
+// Dies with its parent; false when the parent is already gone (it died before the prctl).
+bool followParent(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    return getppid() == parent;
+}
+
+// Keeps only stdio and `keep` open, moved to descriptor 3.
+int keepOnly(int keep)
+{
+    if (keep != 3) {
+        dup2(keep, 3);
+        close(keep);
+    }
+    close_range(4, ~0U, 0);
+    return 3;
+}
+
+void writeAll(int fd, const void *data, std::size_t size)
+{
+    const auto *bytes = static_cast<const char *>(data);
+    while (size > 0) {
+        const ssize_t written = write(fd, bytes, size);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            return;
+        bytes += written;
+        size -= static_cast<std::size_t>(written);
+    }
+}
+
+// Reads exactly `size` bytes, waiting at most kReadyTimeoutMs for each chunk. False on EOF/timeout.
+bool readAll(int fd, void *data, std::size_t size)
+{
+    auto *bytes = static_cast<char *>(data);
+    while (size > 0) {
+        pollfd waitFor = {fd, POLLIN, 0};
+        const int ready = poll(&waitFor, 1, kReadyTimeoutMs);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            return false;
+        const ssize_t got = read(fd, bytes, size);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return false;
+        bytes += got;
+        size -= static_cast<std::size_t>(got);
+    }
+    return true;
+}
+
+[[noreturn]] void idleForever()
+{
+    for (;;)
+        pause();
+}
+
+// A fixture process: `count` sockets starting at global socket number `first`, then /dev/null
+// duplicates up to `fds` descriptors.
+[[noreturn]] void runFixtureProcess(int index, int first, int count, int fds, int reportFd, pid_t helper)
+{
+    if (!followParent(helper))
+        _exit(0);
+    Report report;
+    report.index = index;
+    report.pid = getpid();
+    int open = 3; // stdio; the report pipe is closed before idling
+    for (int k = 0; k < count; ++k) {
+        const auto kind = static_cast<SocketKind>((first + k) % 4);
+        std::uint16_t port = 0;
+        const int fd = openSocket(kind, port);
+        if (fd < 0) {
+            report.error = -fd;
+            break;
+        }
+        ++open;
+        if (k == 0) {
+            report.firstPort = port;
+            report.firstKind = static_cast<std::uint8_t>(kind);
+            report.hasSocket = 1;
+        }
+    }
+    const int null = ::open("/dev/null", O_RDONLY);
+    if (null >= 0)
+        ++open;
+    while (null >= 0 && open < fds && dup(null) >= 0)
+        ++open;
+    writeAll(reportFd, &report, sizeof report);
+    close(reportFd);
+    idleForever();
+}
+
+// The fixture's helper: the process group leader that forks every fixture process and reaps any
+// that dies.
+[[noreturn]] void runHelper(const FixtureOptions &options, int reportFd, pid_t bench)
+{
+    if (!followParent(bench))
+        _exit(0);
+    reportFd = keepOnly(reportFd);
+    const int perProcess = options.sockets / options.processes;
+    const int remainder = options.sockets % options.processes;
+    const pid_t self = getpid();
+    for (int i = 0; i < options.processes; ++i) {
+        const int count = perProcess + (i < remainder ? 1 : 0);
+        const int first = i * perProcess + std::min(i, remainder);
+        const pid_t pid = fork();
+        if (pid == 0)
+            runFixtureProcess(i, first, count, options.fdsPerProcess, reportFd, self);
+        if (pid < 0) {
+            Report failed;
+            failed.index = i;
+            failed.error = errno;
+            writeAll(reportFd, &failed, sizeof failed);
+            break;
+        }
+    }
+    close(reportFd);
+    for (;;) {
+        if (wait(nullptr) < 0 && errno == ECHILD)
+            idleForever();
+    }
+}
+
+} // namespace
+
+platform::Protocol protocolOf(SocketKind kind) noexcept
+{
+    return kind == SocketKind::TcpV4 || kind == SocketKind::TcpV6 ? platform::Protocol::Tcp : platform::Protocol::Udp;
+}
+
+platform::Family familyOf(SocketKind kind) noexcept
+{
+    return kind == SocketKind::TcpV4 || kind == SocketKind::UdpV4 ? platform::Family::IPv4 : platform::Family::IPv6;
+}
+
+const char *toString(SocketKind kind) noexcept
+{
+    switch (kind) {
+    case SocketKind::TcpV4:
+        return "tcp 127.0.0.1";
+    case SocketKind::UdpV4:
+        return "udp 127.0.0.1";
+    case SocketKind::TcpV6:
+        return "tcp [::1]";
+    case SocketKind::UdpV6:
+        return "udp [::1]";
+    }
+    return "?";
+}
+
+bool raiseDescriptorLimit(std::uint64_t needed, std::string &error)
+{
+    rlimit limit = {};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        error = std::string("getrlimit: ") + std::strerror(errno);
+        return false;
+    }
+    if (limit.rlim_cur >= needed)
+        return true;
+    if (limit.rlim_max < needed)
+        limit.rlim_max = needed; // allowed with CAP_SYS_RESOURCE
+    limit.rlim_cur = needed;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        error = "cannot raise the open file limit to " + std::to_string(needed) + ": " + std::strerror(errno)
+            + " (ulimit -n)";
+        return false;
+    }
+    return true;
+}
+
+BusyHost::~BusyHost()
+{
+    stop();
+}
+
+bool BusyHost::start(const FixtureOptions &options, std::string &error)
+{
+    stop();
+    if (options.processes < 1 || options.sockets < 0 || options.watched < 0) {
+        error = "the fixture needs at least one process";
+        return false;
+    }
+    const int perProcessMax = options.sockets / options.processes + 1;
+    if (!raiseDescriptorLimit(static_cast<std::uint64_t>(std::max(options.fdsPerProcess, perProcessMax + 8)), error))
+        return false;
+
+    int pipeFds[2];
+    if (pipe2(pipeFds, O_CLOEXEC) != 0) {
+        error = std::string("pipe: ") + std::strerror(errno);
+        return false;
+    }
+    const pid_t bench = getpid();
+    const pid_t helper = fork();
+    if (helper == 0) {
+        close(pipeFds[0]);
+        setpgid(0, 0);
+        runHelper(options, pipeFds[1], bench);
+    }
+    close(pipeFds[1]);
+    if (helper < 0) {
+        error = std::string("fork: ") + std::strerror(errno);
+        close(pipeFds[0]);
+        return false;
+    }
+    setpgid(helper, helper); // both sides set it, so neither has to wait for the other
+    registerGroup(helper);
+    m_helper = helper;
+
+    std::vector<Report> reports(static_cast<std::size_t>(options.processes));
+    for (int received = 0; received < options.processes; ++received) {
+        Report report;
+        if (!readAll(pipeFds[0], &report, sizeof report)) {
+            error = "the fixture stopped after " + std::to_string(received) + " of " + std::to_string(options.processes)
+                + " processes";
+            break;
+        }
+        if (report.error != 0) {
+            error = "fixture process " + std::to_string(report.index) + ": " + std::strerror(report.error);
+            break;
+        }
+        reports[static_cast<std::size_t>(report.index)] = report;
+    }
+    close(pipeFds[0]);
+    if (!error.empty()) {
+        stop();
+        return false;
+    }
+    m_processes = options.processes;
+    m_sockets = options.sockets;
+    m_pids.clear();
+    for (const Report &report : reports)
+        m_pids.push_back(report.pid);
+
+    // Watched ports held by processes spread over the fixture's age range, one distinct port each.
+    const int holders = std::min(options.processes, options.sockets);
+    m_watched.clear();
+    for (int k = 0; k < options.watched && holders > 0; ++k) {
+        const int start = static_cast<int>((2LL * k + 1) * holders / (2LL * options.watched));
+        for (int step = 0; step < holders; ++step) {
+            const Report &report = reports[static_cast<std::size_t>((start + step) % holders)];
+            const bool taken = std::any_of(m_watched.cbegin(), m_watched.cend(), [&report](const HeldSocket &held) {
+                return held.port == report.firstPort || held.pid == report.pid;
+            });
+            if (!report.hasSocket || taken)
+                continue;
+            m_watched.push_back({static_cast<SocketKind>(report.firstKind), report.firstPort, report.pid});
+            break;
+        }
+    }
+    return true;
+}
+
+void BusyHost::stop()
+{
+    if (m_helper > 0)
+        killGroup(m_helper);
+    m_helper = -1;
+    m_pids.clear();
+    m_watched.clear();
+    m_processes = 0;
+    m_sockets = 0;
+}
+
+std::uint64_t BusyHost::countDescriptors() const
+{
+    std::uint64_t total = 0;
+    for (const pid_t pid : m_pids) {
+        const std::string path = "/proc/" + std::to_string(pid) + "/fd";
+        DIR *dir = opendir(path.c_str());
+        if (dir == nullptr)
+            continue;
+        while (const dirent *entry = readdir(dir)) {
+            if (entry->d_name[0] != '.')
+                ++total;
+        }
+        closedir(dir);
+    }
+    return total;
+}
+
+SocketHolder::~SocketHolder()
+{
+    stop();
+}
+
+bool SocketHolder::start(const std::vector<HeldSocket> &wanted, std::string &error)
+{
+    stop();
+    if (wanted.size() > static_cast<std::size_t>(kMaxHeld)) {
+        error = "a holder takes at most " + std::to_string(kMaxHeld) + " sockets";
+        return false;
+    }
+    // Copied before the fork: the child must not allocate.
+    HeldSocket plan[kMaxHeld];
+    const int count = static_cast<int>(wanted.size());
+    std::copy(wanted.cbegin(), wanted.cend(), plan);
+
+    int pipeFds[2];
+    if (pipe2(pipeFds, O_CLOEXEC) != 0) {
+        error = std::string("pipe: ") + std::strerror(errno);
+        return false;
+    }
+    const pid_t bench = getpid();
+    const pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        if (!followParent(bench))
+            _exit(0);
+        close(pipeFds[0]);
+        const int reportFd = keepOnly(pipeFds[1]);
+        HolderReport report;
+        for (int i = 0; i < count; ++i) {
+            std::uint16_t port = plan[i].port;
+            const int fd = openSocket(plan[i].kind, port);
+            if (fd < 0) {
+                report.error = -fd;
+                report.failedIndex = i;
+                break;
+            }
+            report.ports[i] = port;
+        }
+        writeAll(reportFd, &report, sizeof report);
+        close(reportFd);
+        idleForever();
+    }
+    close(pipeFds[1]);
+    if (pid < 0) {
+        error = std::string("fork: ") + std::strerror(errno);
+        close(pipeFds[0]);
+        return false;
+    }
+    setpgid(pid, pid);
+    registerGroup(pid);
+    m_pid = pid;
+    HolderReport report;
+    const bool ok = readAll(pipeFds[0], &report, sizeof report);
+    close(pipeFds[0]);
+    if (!ok || report.error != 0) {
+        error = !ok ? std::string("the holder process died")
+                    : std::string(toString(plan[report.failedIndex].kind)) + " port "
+                + std::to_string(plan[report.failedIndex].port) + ": " + std::strerror(report.error);
+        stop();
+        return false;
+    }
+    m_sockets = wanted;
+    for (int i = 0; i < count; ++i) {
+        m_sockets[static_cast<std::size_t>(i)].port = report.ports[i];
+        m_sockets[static_cast<std::size_t>(i)].pid = pid;
+    }
+    return true;
+}
+
+void SocketHolder::stop()
+{
+    if (m_pid > 0)
+        killGroup(m_pid);
+    m_pid = -1;
+    m_sockets.clear();
+}
+
+} // namespace portwatch::bench

@@ -1,0 +1,463 @@
+// portwatch-bench: what a poll costs on a busy host, against `ss` in the same run (issue 4). Builds the
+// fixture itself (forked processes holding descriptors and loopback sockets), measures the Monitor's
+// poll in-process, a cold `portwatch-cli who`, the `ss` reference, the idle-host poll and the tray's
+// all-day CPU and memory, and prints a Markdown table. Run: cmake --build build --target bench
+#include "cleanup.h"
+#include "fixture.h"
+#include "pollprobe.h"
+#include "report.h"
+#include "syscallprobe.h"
+#include "timing.h"
+#include "trayprobe.h"
+
+#include "core/portspec.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTemporaryDir>
+
+#include <cstdio>
+#include <fstream>
+#include <optional>
+
+#include <climits>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+namespace {
+
+using namespace portwatch;
+using namespace portwatch::bench;
+
+struct Options {
+    FixtureOptions fixture;
+    int polls = 300;       // (a) and (e)
+    int binds = 40;        // (b)
+    int runs = 15;         // (c) and (d), each
+    int traySeconds = 60;
+    std::string cli;
+    std::string tray;
+    bool strace = true;
+    bool strict = false;
+};
+
+// The tray logs through spdlog at level info, which drops the poller's debug lines after they were
+// formatted: do the same, so that a poll costs here what it costs there and the table stays readable.
+void dropDebugMessages(QtMsgType type, const QMessageLogContext &, const QString &message)
+{
+    if (type != QtDebugMsg)
+        std::fprintf(stderr, "%s\n", qPrintable(message));
+}
+
+void progress(const std::string &text)
+{
+    std::fprintf(stderr, "portwatch-bench: %s\n", text.c_str());
+    std::fflush(stderr);
+}
+
+std::string selfPath()
+{
+    char path[PATH_MAX];
+    const ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
+    return length > 0 ? std::string(path, static_cast<std::size_t>(length)) : std::string();
+}
+
+bool exists(const std::string &path)
+{
+    return !path.empty() && access(path.c_str(), X_OK) == 0;
+}
+
+QList<PortSpec> specsFor(const std::vector<HeldSocket> &sockets)
+{
+    QList<PortSpec> specs;
+    for (const HeldSocket &held : sockets)
+        specs.append(*PortSpec::parse(QString::number(held.port)));
+    return specs;
+}
+
+std::string portList(const std::vector<HeldSocket> &sockets)
+{
+    std::string text;
+    for (const HeldSocket &held : sockets)
+        text += (text.empty() ? "" : ",") + std::to_string(held.port);
+    return text;
+}
+
+std::string hostDescription()
+{
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    std::string model = "unknown CPU";
+    while (std::getline(cpuinfo, line)) {
+        if (line.rfind("model name", 0) == 0) {
+            model = line.substr(line.find(':') + 2);
+            break;
+        }
+    }
+    utsname name = {};
+    uname(&name);
+    return model + ", " + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " cores, Linux " + name.release;
+}
+
+// The whole-process figures, (c) and (d), interleaved so that both see the same machine load.
+struct ProcessFigures {
+    Samples cli;
+    Samples ss;
+    int cliFailures = 0;
+    std::string error;
+};
+
+ProcessFigures measureProcesses(const Options &options, const std::vector<HeldSocket> &watched,
+                                const std::vector<std::string> &environment)
+{
+    ProcessFigures figures;
+    for (int run = -1; run < options.runs; ++run) { // run -1 warms the page cache, not counted
+        const std::string port = std::to_string(watched[static_cast<std::size_t>(run + 1) % watched.size()].port);
+        int exitCode = 0;
+        const std::int64_t ss = runTimed({"ss", "-ltnup", "sport = :" + port}, environment, exitCode, figures.error);
+        if (ss < 0)
+            return figures;
+        const std::int64_t cli = runTimed({options.cli, "who", port}, environment, exitCode, figures.error);
+        if (cli < 0)
+            return figures;
+        if (run < 0)
+            continue;
+        figures.ss.add(ss);
+        figures.cli.add(cli);
+        if (exitCode != 0) // 0: something holds the port, as it must
+            ++figures.cliFailures;
+    }
+    return figures;
+}
+
+// (b): each time a new process binds a watched port (with another protocol or family than the
+// fixture's socket there), one poll must report it with its owner resolved.
+struct BindFigures {
+    Samples polls;
+    int resolved = 0;
+    std::uint64_t fdDirsListed = 0;
+    std::string error;
+};
+
+BindFigures measureNewBinds(const Options &options, PollProbe &probe, const std::vector<HeldSocket> &watched)
+{
+    BindFigures figures;
+    const std::uint64_t listedBefore = probe.resolverStats().fdDirsListed;
+    for (int bind = 0; bind < options.binds; ++bind) {
+        const HeldSocket &held = watched[static_cast<std::size_t>(bind) % watched.size()];
+        SocketHolder binder;
+        bool bound = false;
+        std::string error;
+        for (const SocketKind kind : {SocketKind::TcpV4, SocketKind::TcpV6, SocketKind::UdpV4, SocketKind::UdpV6}) {
+            if (kind != held.kind && binder.start({{kind, held.port, 0}}, error)) {
+                bound = true;
+                break;
+            }
+        }
+        if (!bound) {
+            figures.error = "cannot bind port " + std::to_string(held.port) + " a second time: " + error;
+            return figures;
+        }
+        figures.polls.add(probe.poll());
+        if (probe.lastFound(binder.pid(), held.port))
+            ++figures.resolved;
+        binder.stop();
+        probe.poll(); // sees it gone; not timed
+    }
+    figures.fdDirsListed = probe.resolverStats().fdDirsListed - listedBefore;
+    return figures;
+}
+
+struct QuietFigures {
+    Samples polls;
+    std::uint64_t fdDirsListed = 0;
+    std::uint64_t fdLinksRead = 0;
+    int listeners = 0;
+    int unresolved = 0;
+};
+
+QuietFigures measureQuietPolls(int polls, PollProbe &probe)
+{
+    QuietFigures figures;
+    for (int warm = 0; warm < 3; ++warm)
+        probe.poll();
+    const platform::ResolverStats before = probe.resolverStats();
+    for (int poll = 0; poll < polls; ++poll)
+        figures.polls.add(probe.poll());
+    figures.fdDirsListed = probe.resolverStats().fdDirsListed - before.fdDirsListed;
+    figures.fdLinksRead = probe.resolverStats().fdLinksRead - before.fdLinksRead;
+    for (const platform::Listener &listener : probe.lastResult().listeners) {
+        ++figures.listeners;
+        if (listener.owners.empty())
+            ++figures.unresolved;
+    }
+    return figures;
+}
+
+int runProbeMode(const QString &ports)
+{
+    QList<PortSpec> watched;
+    for (const QString &port : ports.split(QLatin1Char(','))) {
+        const std::optional<PortSpec> spec = PortSpec::parse(port);
+        if (!spec)
+            return 2;
+        watched.append(*spec);
+    }
+    PollProbe probe(watched);
+    for (int warm = 0; warm < 3; ++warm)
+        probe.poll();
+    markTrace(kTraceBegin);
+    probe.poll();
+    markTrace(kTraceEnd);
+    return probe.lastResult().ok ? 0 : 1;
+}
+
+std::optional<Options> parseOptions(const QCoreApplication &app, QString &probePorts)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Measures Portwatch's poll on a busy host it builds itself, against ss in the same run, and prints a "
+        "Markdown table. Needs root or a high enough open-file limit; takes a few minutes at full size."));
+    parser.addHelpOption();
+    const QCommandLineOption processes(QStringLiteral("processes"), QStringLiteral("Fixture processes (1000)."),
+                                       QStringLiteral("N"), QStringLiteral("1000"));
+    const QCommandLineOption sockets(QStringLiteral("sockets"), QStringLiteral("Fixture sockets (10000)."),
+                                     QStringLiteral("M"), QStringLiteral("10000"));
+    const QCommandLineOption fds(QStringLiteral("fds-per-process"),
+                                 QStringLiteral("Descriptors per fixture process (20)."), QStringLiteral("F"),
+                                 QStringLiteral("20"));
+    const QCommandLineOption polls(QStringLiteral("polls"), QStringLiteral("Timed quiet polls (300)."),
+                                   QStringLiteral("K"), QStringLiteral("300"));
+    const QCommandLineOption binds(QStringLiteral("binds"), QStringLiteral("Timed polls after a new bind (40)."),
+                                   QStringLiteral("K"), QStringLiteral("40"));
+    const QCommandLineOption runs(QStringLiteral("runs"), QStringLiteral("Runs of ss and of portwatch-cli (15)."),
+                                  QStringLiteral("K"), QStringLiteral("15"));
+    const QCommandLineOption traySeconds(QStringLiteral("tray-seconds"),
+                                         QStringLiteral("Tray measuring window; 0 skips it (60)."),
+                                         QStringLiteral("S"), QStringLiteral("60"));
+    const QCommandLineOption cli(QStringLiteral("cli"), QStringLiteral("portwatch-cli to run."),
+                                 QStringLiteral("PATH"), QStringLiteral(PORTWATCH_BENCH_CLI));
+    const QCommandLineOption tray(QStringLiteral("tray"),
+                                  QStringLiteral("portwatch tray to run (portwatch-cli watch when missing)."),
+                                  QStringLiteral("PATH"), QStringLiteral(PORTWATCH_BENCH_TRAY));
+    const QCommandLineOption noStrace(QStringLiteral("no-strace"),
+                                      QStringLiteral("Do not count a quiet poll's system calls with strace."));
+    const QCommandLineOption strict(QStringLiteral("strict"), QStringLiteral("Exit 1 when a target is missed."));
+    QCommandLineOption probe(QStringLiteral("probe-quiet-poll"), QStringLiteral("Internal: one traced poll."),
+                             QStringLiteral("PORTS"));
+    probe.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({processes, sockets, fds, polls, binds, runs, traySeconds, cli, tray, noStrace, strict, probe});
+    parser.process(app);
+
+    probePorts = parser.value(probe);
+    Options options;
+    bool ok = true;
+    const auto number = [&parser, &ok](const QCommandLineOption &option, int minimum) {
+        bool valid = false;
+        const int value = parser.value(option).toInt(&valid);
+        if (!valid || value < minimum) {
+            std::fprintf(stderr, "portwatch-bench: --%s wants a number >= %d\n", qPrintable(option.names().first()),
+                         minimum);
+            ok = false;
+        }
+        return value;
+    };
+    options.fixture.processes = number(processes, 1);
+    options.fixture.sockets = number(sockets, 10);
+    options.fixture.fdsPerProcess = number(fds, 0);
+    options.polls = number(polls, 1);
+    options.binds = number(binds, 1);
+    options.runs = number(runs, 1);
+    options.traySeconds = number(traySeconds, 0);
+    options.cli = parser.value(cli).toStdString();
+    options.tray = parser.value(tray).toStdString();
+    options.strace = !parser.isSet(noStrace);
+    options.strict = parser.isSet(strict);
+    if (!ok)
+        return std::nullopt;
+    return options;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    qInstallMessageHandler(dropDebugMessages);
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("portwatch-bench"));
+    QString probePorts;
+    const std::optional<Options> parsed = parseOptions(app, probePorts);
+    if (!probePorts.isEmpty())
+        return runProbeMode(probePorts);
+    if (!parsed)
+        return 2;
+    const Options &options = *parsed;
+    if (!exists(options.cli)) {
+        progress(options.cli + " is not built; build portwatch-cli first");
+        return 1;
+    }
+    installCleanup();
+    QTemporaryDir temp;
+    const std::string tempDir = temp.path().toStdString();
+    // Commands we start read and write nothing of the user's.
+    const std::vector<std::string> environment = {"XDG_CONFIG_HOME=" + tempDir, "XDG_STATE_HOME=" + tempDir,
+                                                  "XDG_DATA_HOME=" + tempDir};
+
+    progress("starting the fixture: " + std::to_string(options.fixture.processes) + " processes, "
+             + std::to_string(options.fixture.sockets) + " sockets");
+    BusyHost host;
+    std::string error;
+    const std::int64_t fixtureStarted = nowNs();
+    if (!host.start(options.fixture, error) || host.watched().empty()) {
+        progress("fixture failed: " + error);
+        return 1;
+    }
+    const std::uint64_t descriptors = host.countDescriptors();
+    const std::vector<HeldSocket> watched = host.watched();
+    const QList<PortSpec> watchedSpecs = specsFor(watched);
+    char fixtureTime[32];
+    std::snprintf(fixtureTime, sizeof fixtureTime, "%.1f s", static_cast<double>(nowNs() - fixtureStarted) / 1e9);
+    progress(std::string("fixture up in ") + fixtureTime + ", " + std::to_string(descriptors)
+             + " descriptors; watching ports " + portList(watched));
+
+    // The fixture's processes are forks of this program: whitelisting it makes the judging real
+    // work (a rule to match) and puts the tray in its usual all-day state, clear.
+    WhitelistRule rule;
+    rule.exe = QString::fromStdString(selfPath());
+    const Whitelist whitelist({rule});
+
+    progress("(c)/(d): portwatch-cli who and ss, " + std::to_string(options.runs) + " runs each");
+    const ProcessFigures processes = measureProcesses(options, watched, environment);
+    if (!processes.error.empty()) {
+        progress(processes.error);
+        return 1;
+    }
+    const double ss = processes.ss.medianMs();
+
+    progress("(a): " + std::to_string(options.polls) + " quiet polls");
+    PollProbe probe(watchedSpecs, whitelist);
+    const QuietFigures quiet = measureQuietPolls(options.polls, probe);
+
+    progress("(b): " + std::to_string(options.binds) + " new binds");
+    const BindFigures binds = measureNewBinds(options, probe, watched);
+    if (!binds.error.empty()) {
+        progress(binds.error);
+        return 1;
+    }
+
+    SyscallCount syscalls;
+    if (options.strace) {
+        progress("counting the system calls of one quiet poll with strace");
+        syscalls = traceQuietPoll(selfPath(), portList(watched), tempDir);
+        if (!syscalls.ok)
+            progress("strace count failed: " + syscalls.error);
+    }
+
+    TrayFigures tray;
+    if (options.traySeconds > 0) {
+        TrayOptions trayOptions;
+        trayOptions.cliWatch = !exists(options.tray);
+        trayOptions.binary = trayOptions.cliWatch ? options.cli : options.tray;
+        trayOptions.watched = watchedSpecs;
+        trayOptions.whitelist = {rule};
+        trayOptions.seconds = options.traySeconds;
+        trayOptions.tempDir = tempDir;
+        progress("tray: " + std::to_string(options.traySeconds) + " s of "
+                 + (trayOptions.cliWatch ? "portwatch-cli watch (the tray is not built)" : "the portwatch tray"));
+        tray = measureTray(trayOptions);
+        if (!tray.ok)
+            progress("tray measurement failed: " + tray.error);
+    }
+
+    progress("(e): stopping the fixture; idle-host polls");
+    host.stop();
+    SocketHolder idleHolder;
+    std::vector<HeldSocket> idleWanted;
+    for (std::size_t i = 0; i < watched.size(); ++i)
+        idleWanted.push_back({static_cast<SocketKind>(i % 4), 0, 0});
+    if (!idleHolder.start(idleWanted, error)) {
+        progress("idle holder failed: " + error);
+        return 1;
+    }
+    PollProbe idleProbe(specsFor(idleHolder.sockets()), whitelist);
+    const QuietFigures idle = measureQuietPolls(options.polls, idleProbe);
+    idleHolder.stop();
+
+    // The table.
+    std::vector<Row> rows;
+    bool allPass = true;
+    const auto pollRow = [&](const std::string &figure, const Samples &samples, double ratioLimit) {
+        Row row{figure, formatMs(samples.medianMs()), formatMs(samples.p90Ms()),
+                formatRatio(samples.medianMs() / ss), "≤ " + formatRatio(ratioLimit) + " × ss",
+                atMost(samples.medianMs(), ratioLimit * ss)};
+        allPass = allPass && row.verdict == Outcome::Pass;
+        rows.push_back(row);
+    };
+    pollRow("(a) steady-state poll, " + std::to_string(watched.size()) + " watched ports, nothing changing",
+            quiet.polls, 0.005);
+    {
+        Row row{"(a) `/proc/<pid>/fd` directories listed, all quiet polls",
+                std::to_string(quiet.fdDirsListed) + (syscalls.ok ? " (strace: " + std::to_string(syscalls.fdDirsOpened) + ")" : ""),
+                "", "", "0", atMost(static_cast<double>(quiet.fdDirsListed + (syscalls.ok ? syscalls.fdDirsOpened : 0)), 0)};
+        allPass = allPass && row.verdict == Outcome::Pass;
+        rows.push_back(row);
+    }
+    pollRow("(b) poll right after a new process binds a watched port (owner resolved "
+                + std::to_string(binds.resolved) + "/" + std::to_string(binds.polls.size()) + ")",
+            binds.polls, 0.02);
+    if (binds.resolved != static_cast<int>(binds.polls.size())) {
+        rows.back().verdict = Outcome::Fail;
+        allPass = false;
+    }
+    pollRow("(c) cold `portwatch-cli who P`, whole process", processes.cli, 0.4);
+    rows.push_back({"(d) `ss -ltnup 'sport = :P'`, whole process (reference)", formatMs(ss),
+                    formatMs(processes.ss.p90Ms()), "1", "", Outcome::NotApplicable});
+    {
+        Row row{"(e) steady-state poll, idle host (fixture off)", formatMs(idle.polls.medianMs()),
+                formatMs(idle.polls.p90Ms()), formatRatio(idle.polls.medianMs() / ss), "≤ 0.2 ms",
+                atMost(idle.polls.medianMs(), 0.2)};
+        allPass = allPass && row.verdict == Outcome::Pass;
+        rows.push_back(row);
+    }
+    if (tray.ok) {
+        char cpu[32];
+        char rss[48];
+        std::snprintf(cpu, sizeof cpu, "%.3f %%", tray.cpuPercent);
+        std::snprintf(rss, sizeof rss, "%.1f MiB (peak %.1f)", tray.rssMiB, tray.peakRssMiB);
+        const std::string who = tray.what.substr(0, tray.what.find(" ("));
+        Row cpuRow{who + ": CPU over " + std::to_string(options.traySeconds) + " s, 1 s interval", cpu, "", "",
+                   "≤ 0.2 % of one core", atMost(tray.cpuPercent, 0.2)};
+        Row rssRow{who + ": resident memory (VmRSS)", rss, "", "", "≤ 40 MiB", atMost(tray.rssMiB, 40.0)};
+        allPass = allPass && cpuRow.verdict == Outcome::Pass && rssRow.verdict == Outcome::Pass;
+        rows.push_back(cpuRow);
+        rows.push_back(rssRow);
+    }
+
+    std::vector<std::string> notes;
+    notes.push_back("Medians of " + std::to_string(quiet.polls.size()) + " quiet polls, " + std::to_string(binds.polls.size())
+                    + " new binds, " + std::to_string(processes.ss.size()) + " runs of ss and of portwatch-cli; "
+                    + "ratios are medians over the ss median of the same run.");
+    notes.push_back("A quiet poll asked for " + std::to_string(quiet.listeners) + " sockets on the watched ports ("
+                    + std::to_string(quiet.unresolved) + " without an owner) and read "
+                    + formatRatio(static_cast<double>(quiet.fdLinksRead) / static_cast<double>(quiet.polls.size()))
+                    + " fd links per poll to confirm their owners.");
+    if (syscalls.ok)
+        notes.push_back("One quiet poll under strace: " + describe(syscalls) + "; " + std::to_string(syscalls.getdents)
+                        + " directory listings.");
+    notes.push_back("New binds: " + formatRatio(static_cast<double>(binds.fdDirsListed) / static_cast<double>(binds.polls.size()))
+                    + " `/proc/<pid>/fd` directories listed per poll that found a new socket.");
+    if (processes.cliFailures > 0)
+        notes.push_back("portwatch-cli who did not find the port in " + std::to_string(processes.cliFailures) + " runs.");
+    if (tray.ok)
+        notes.push_back("Tray figures: " + tray.what + ", config watching the same ports, intervalMs 1000, after a "
+                        "5 s warm-up.");
+    else if (options.traySeconds > 0)
+        notes.push_back("Tray not measured: " + tray.error);
+
+    const std::string setup = "Host: " + hostDescription() + ". Fixture: " + std::to_string(options.fixture.processes)
+        + " processes holding " + std::to_string(descriptors) + " descriptors and " + std::to_string(options.fixture.sockets)
+        + " loopback sockets (TCP listening and UDP bound, IPv4 and IPv6); watch set: " + std::to_string(watched.size())
+        + " ports held by fixture processes.";
+    std::printf("%s", markdown("portwatch-bench", setup, rows, notes).c_str());
+    return options.strict && !allPass ? 1 : 0;
+}

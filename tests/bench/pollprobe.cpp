@@ -1,0 +1,56 @@
+// The in-process poll of the benchmark: see pollprobe.h.
+#include "pollprobe.h"
+
+#include "timing.h"
+
+#include "platform/linux/processresolver.h"
+#include "platform/sockettable.h"
+
+#include <algorithm>
+
+namespace portwatch::bench {
+
+PollProbe::PollProbe(const QList<PortSpec> &watched, const Whitelist &whitelist)
+    : m_whitelist(whitelist)
+{
+    auto resolver = std::make_unique<platform::LinuxProcessResolver>();
+    m_resolver = resolver.get();
+    m_worker = std::make_unique<MonitorWorker>(platform::makeSocketTable(), std::move(resolver));
+    // Same thread, so the signal is a direct call: the judging below is part of each timed poll, as
+    // the Monitor judges every poll result it receives.
+    QObject::connect(m_worker.get(), &MonitorWorker::polled, m_worker.get(), [this](const PollResult &result) {
+        m_last = result;
+        m_verdicts.clear();
+        for (const platform::Listener &listener : result.listeners)
+            m_verdicts.append(m_whitelist.judge(listener));
+    });
+    m_worker->setConfig(watched, Config::maxIntervalMs, 1);
+    // start() polls once (the first, resolving poll); the worker's timer never fires because this
+    // thread runs no event loop while measuring.
+    m_worker->start();
+}
+
+PollProbe::~PollProbe() = default;
+
+std::int64_t PollProbe::poll()
+{
+    const std::int64_t started = nowNs();
+    m_worker->pollNow();
+    return nowNs() - started;
+}
+
+bool PollProbe::lastFound(int pid, quint16 port) const
+{
+    return std::any_of(m_last.listeners.cbegin(), m_last.listeners.cend(), [pid, port](const platform::Listener &l) {
+        return l.socket.port == port
+            && std::any_of(l.owners.cbegin(), l.owners.cend(),
+                           [pid](const platform::ProcessInfo &owner) { return owner.pid == pid && !owner.exe.empty(); });
+    });
+}
+
+const platform::ResolverStats &PollProbe::resolverStats() const
+{
+    return m_resolver->stats();
+}
+
+} // namespace portwatch::bench

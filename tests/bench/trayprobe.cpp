@@ -1,0 +1,277 @@
+// Tray CPU and memory over a window: see trayprobe.h. The process under test runs in a process group
+// of its own led by a small guard process that dies with the benchmark and takes the group with it,
+// so neither the tray nor its private dbus-daemon outlives a killed benchmark.
+#include "trayprobe.h"
+
+#include "cleanup.h"
+#include "timing.h"
+
+#include "core/config.h"
+
+#include <QDir>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <climits>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace portwatch::bench {
+
+namespace {
+
+void killOwnGroup(int)
+{
+    kill(0, SIGKILL);
+}
+
+// Finds `name` in PATH, or returns it unchanged when it holds a slash.
+std::string findProgram(const std::string &name)
+{
+    if (name.find('/') != std::string::npos)
+        return name;
+    const char *path = std::getenv("PATH");
+    std::stringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+        const std::string candidate = dir + "/" + name;
+        if (access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+    }
+    return {};
+}
+
+// Starts argv under a guard process that leads a new process group; returns the guard's pid.
+pid_t startGuarded(const std::vector<std::string> &argv, const std::vector<std::string> &environment,
+                   const std::string &logPath, std::string &error)
+{
+    std::vector<std::string> args = argv;
+    std::vector<char *> argp;
+    for (std::string &arg : args)
+        argp.push_back(arg.data());
+    argp.push_back(nullptr);
+    std::vector<std::string> envStrings = environmentWith(environment);
+    std::vector<char *> envp;
+    for (std::string &text : envStrings)
+        envp.push_back(text.data());
+    envp.push_back(nullptr);
+
+    const int log = open(logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (log < 0) {
+        error = logPath + ": " + std::strerror(errno);
+        return -1;
+    }
+    const pid_t bench = getpid();
+    const pid_t guard = fork();
+    if (guard == 0) {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+        if (getppid() != bench)
+            _exit(0);
+        struct sigaction action = {};
+        action.sa_handler = killOwnGroup;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGTERM, &action, nullptr);
+        const pid_t child = fork();
+        if (child == 0) {
+            signal(SIGTERM, SIG_DFL);
+            prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+            dup2(log, STDOUT_FILENO);
+            dup2(log, STDERR_FILENO);
+            const int null = open("/dev/null", O_RDONLY);
+            dup2(null, STDIN_FILENO);
+            close_range(3, ~0U, 0);
+            execve(argp[0], argp.data(), envp.data());
+            _exit(127);
+        }
+        int status = 0;
+        while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
+        kill(0, SIGKILL); // whatever the child left in the group (its dbus-daemon), and us
+        _exit(0);
+    }
+    close(log);
+    if (guard < 0) {
+        error = std::string("fork: ") + std::strerror(errno);
+        return -1;
+    }
+    setpgid(guard, guard);
+    registerGroup(guard);
+    return guard;
+}
+
+bool readText(const std::string &path, std::string &text)
+{
+    std::ifstream file(path);
+    if (!file)
+        return false;
+    std::stringstream buffer;
+    buffer << file.rdbuf();
+    text = buffer.str();
+    return true;
+}
+
+// Process group and CPU ticks (utime + stime) from /proc/<pid>/stat.
+bool readStat(pid_t pid, pid_t &group, unsigned long long &ticks)
+{
+    std::string text;
+    if (!readText("/proc/" + std::to_string(pid) + "/stat", text))
+        return false;
+    const std::size_t close = text.rfind(')');
+    if (close == std::string::npos)
+        return false;
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    std::vector<std::string> values; // values[0] is field 3 (state)
+    while (fields >> field)
+        values.push_back(field);
+    if (values.size() < 13)
+        return false;
+    group = static_cast<pid_t>(std::stol(values[2]));                  // field 5
+    ticks = std::stoull(values[11]) + std::stoull(values[12]);         // fields 14, 15
+    return true;
+}
+
+// A status field in KiB ("VmRSS:\t  12345 kB"), or -1.
+long statusKiB(pid_t pid, const char *name)
+{
+    std::string text;
+    if (!readText("/proc/" + std::to_string(pid) + "/status", text))
+        return -1;
+    const std::size_t at = text.find(std::string("\n") + name + ":");
+    if (at == std::string::npos)
+        return -1;
+    return std::strtol(text.c_str() + at + std::strlen(name) + 2, nullptr, 10);
+}
+
+// The member of process group `group` running `exe`.
+pid_t findInGroup(pid_t group, const std::string &exe)
+{
+    DIR *proc = opendir("/proc");
+    if (proc == nullptr)
+        return -1;
+    pid_t found = -1;
+    while (const dirent *entry = readdir(proc)) {
+        char *end = nullptr;
+        const long pid = std::strtol(entry->d_name, &end, 10);
+        if (pid <= 0 || *end != '\0')
+            continue;
+        pid_t memberGroup = 0;
+        unsigned long long ticks = 0;
+        if (!readStat(static_cast<pid_t>(pid), memberGroup, ticks) || memberGroup != group)
+            continue;
+        char link[PATH_MAX];
+        const std::string path = "/proc/" + std::to_string(pid) + "/exe";
+        const ssize_t length = readlink(path.c_str(), link, sizeof link - 1);
+        if (length > 0 && std::string(link, static_cast<std::size_t>(length)) == exe) {
+            found = static_cast<pid_t>(pid);
+            break;
+        }
+    }
+    closedir(proc);
+    return found;
+}
+
+} // namespace
+
+TrayFigures measureTray(const TrayOptions &options)
+{
+    TrayFigures figures;
+    figures.what = options.cliWatch ? "portwatch-cli watch" : "portwatch tray (offscreen, private D-Bus)";
+    char resolved[PATH_MAX];
+    if (realpath(options.binary.c_str(), resolved) == nullptr) {
+        figures.error = options.binary + ": " + std::strerror(errno);
+        return figures;
+    }
+    const std::string binary = resolved;
+
+    const QString home = QString::fromStdString(options.tempDir) + QStringLiteral("/tray");
+    for (const char *dir : {"config", "state", "data", "run"})
+        QDir().mkpath(home + QLatin1Char('/') + QLatin1String(dir));
+    chmod((home + QStringLiteral("/run")).toLocal8Bit().constData(), 0700);
+    Config config;
+    config.watched = options.watched;
+    config.whitelist = options.whitelist;
+    config.intervalMs = options.intervalMs;
+    config.firstRunDone = true; // no first-run question: the all-day state is what is measured
+    const QString configPath = home + QStringLiteral("/config/portwatch.json");
+    QString saveError;
+    if (!ConfigStore::save(configPath, config, &saveError)) {
+        figures.error = "cannot write the tray's config: " + saveError.toStdString();
+        return figures;
+    }
+
+    const std::string root = home.toStdString();
+    const std::vector<std::string> environment = {
+        "QT_QPA_PLATFORM=offscreen",
+        "XDG_CONFIG_HOME=" + root + "/config",
+        "XDG_STATE_HOME=" + root + "/state",
+        "XDG_DATA_HOME=" + root + "/data",
+        "XDG_RUNTIME_DIR=" + root + "/run",
+        "PORTWATCH_INSTANCE_NAME=portwatch-bench-" + std::to_string(getpid()),
+    };
+    std::vector<std::string> argv;
+    if (options.cliWatch) {
+        argv = {binary, "watch", "--config", configPath.toStdString()};
+    } else {
+        const std::string dbus = findProgram("dbus-run-session");
+        if (dbus.empty()) {
+            figures.error = "dbus-run-session not found";
+            return figures;
+        }
+        argv = {dbus, "--", binary, "--config", configPath.toStdString()};
+    }
+    const std::string logPath = root + "/output.log";
+    const pid_t guard = startGuarded(argv, environment, logPath, figures.error);
+    if (guard < 0)
+        return figures;
+
+    pid_t target = -1;
+    for (int waited = 0; waited < 150 && target < 0; ++waited) {
+        target = findInGroup(guard, binary);
+        if (target < 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (target < 0) {
+        figures.error = figures.what + " did not start (see " + logPath + ")";
+        killGroup(guard);
+        return figures;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(options.warmupSeconds));
+
+    pid_t group = 0;
+    unsigned long long ticksBefore = 0;
+    unsigned long long ticksAfter = 0;
+    const std::int64_t started = nowNs();
+    const bool before = readStat(target, group, ticksBefore);
+    std::this_thread::sleep_for(std::chrono::seconds(options.seconds));
+    const bool after = readStat(target, group, ticksAfter);
+    const std::int64_t elapsed = nowNs() - started;
+    const long rss = statusKiB(target, "VmRSS");
+    const long peak = statusKiB(target, "VmHWM");
+    killGroup(guard);
+    if (!before || !after || rss < 0) {
+        figures.error = figures.what + " exited during the measurement (see " + logPath + ")";
+        return figures;
+    }
+    const double ticksPerSecond = static_cast<double>(sysconf(_SC_CLK_TCK));
+    figures.windowSeconds = static_cast<double>(elapsed) / 1e9;
+    figures.cpuPercent = 100.0 * static_cast<double>(ticksAfter - ticksBefore) / ticksPerSecond / figures.windowSeconds;
+    figures.rssMiB = static_cast<double>(rss) / 1024.0;
+    figures.peakRssMiB = static_cast<double>(peak) / 1024.0;
+    figures.ok = true;
+    return figures;
+}
+
+} // namespace portwatch::bench

@@ -1,0 +1,39 @@
+// The all-day cost of the monitor as a user runs it: starts the tray (offscreen, on a private session
+// bus) or, when the tray is not there, portwatch-cli watch, on a config watching the fixture's ports,
+// and reads its CPU time and resident memory from /proc over a window.
+#pragma once
+
+#include "core/portspec.h"
+#include "core/whitelist.h"
+
+#include <QList>
+#include <QString>
+
+#include <string>
+
+namespace portwatch::bench {
+
+struct TrayOptions {
+    std::string binary;   // the portwatch executable, or portwatch-cli with cliWatch
+    bool cliWatch = false;
+    QList<PortSpec> watched;
+    QList<WhitelistRule> whitelist;
+    int intervalMs = 1000;
+    int seconds = 60;       // measuring window
+    int warmupSeconds = 5;  // start-up is not part of the all-day cost
+    std::string tempDir;
+};
+
+struct TrayFigures {
+    bool ok = false;
+    std::string error;
+    std::string what;       // "portwatch (tray, offscreen)" or "portwatch-cli watch"
+    double cpuPercent = 0;  // of one core, over the window
+    double rssMiB = 0;      // VmRSS at the end of the window
+    double peakRssMiB = 0;  // VmHWM
+    double windowSeconds = 0;
+};
+
+TrayFigures measureTray(const TrayOptions &options);
+
+} // namespace portwatch::bench
