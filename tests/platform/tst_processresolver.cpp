@@ -15,6 +15,7 @@
 #include <QTest>
 
 #include <arpa/inet.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -93,6 +94,8 @@ private Q_SLOTS:
     void confirmedLookupListsNoFdDirectory();
     void exitedOwnerIsNotReported();
     void survivingSharerRemainsAfterOwnerExits();
+    void findsEveryForkedWorker();
+    void inheritedByWorkerOfAnotherUid();
     void forkAfterCachingIsFound();
     void execBetweenCallsIsSeen();
     void ownerNotVisibleToAnotherUser();
@@ -254,6 +257,80 @@ void TestProcessResolver::survivingSharerRemainsAfterOwnerExits()
     QCOMPARE(ownerPids(resolver.resolve({*entry}).front()), std::set<int>{int(child.childPid())});
     // The surviving sharer was known: no search needed.
     QCOMPARE(resolver.stats().searches, before.searches);
+}
+
+// A prefork server: the parent made the socket, three workers inherited it. The search meets the
+// newest worker first and must still report the parent and the older workers.
+void TestProcessResolver::findsEveryForkedWorker()
+{
+    std::uint16_t port = 0;
+    const int fd = listenOnLoopback(port);
+    QVERIFY(fd >= 0);
+    int release[2];
+    QVERIFY(::pipe(release) == 0);
+    std::set<int> expected{int(::getpid())};
+    for (int i = 0; i < 3; ++i) {
+        const pid_t worker = ::fork();
+        QVERIFY(worker >= 0);
+        if (worker == 0) {
+            ::close(release[1]);
+            char byte = 0;
+            (void)!::read(release[0], &byte, 1);
+            ::_exit(0);
+        }
+        expected.insert(worker);
+    }
+    ::close(release[0]);
+    const auto entry = socketOn(Protocol::Tcp, port);
+    const auto listeners = entry ? makeProcessResolver()->resolve({*entry}) : std::vector<Listener>{};
+    ::close(release[1]);
+    for (const int pid : expected) {
+        if (pid != ::getpid())
+            ::waitpid(pid, nullptr, 0);
+    }
+    ::close(fd);
+    QVERIFY(entry);
+    QCOMPARE(ownerPids(listeners.front()), expected);
+}
+
+// Root made the socket (so its uid is 0) and handed it to a worker running as nobody, then closed
+// its own copy: processes of other uids are searched later, never skipped.
+void TestProcessResolver::inheritedByWorkerOfAnotherUid()
+{
+    if (::geteuid() != 0)
+        QSKIP("needs root to start a worker as nobody");
+    std::uint16_t port = 0;
+    const int fd = listenOnLoopback(port);
+    QVERIFY(fd >= 0);
+    int release[2];
+    int ready[2];
+    QVERIFY(::pipe(release) == 0 && ::pipe(ready) == 0);
+    const pid_t worker = ::fork();
+    QVERIFY(worker >= 0);
+    if (worker == 0) {
+        ::close(release[1]);
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0)
+            ::_exit(3);
+        (void)!::write(ready[1], "r", 1);
+        char byte = 0;
+        (void)!::read(release[0], &byte, 1);
+        ::_exit(0);
+    }
+    ::close(release[0]);
+    ::close(ready[1]);
+    ::close(fd);
+    char byte = 0;
+    const bool workerReady = ::read(ready[0], &byte, 1) == 1;
+    ::close(ready[0]);
+    const auto entry = socketOn(Protocol::Tcp, port);
+    const auto listeners = entry ? makeProcessResolver()->resolve({*entry}) : std::vector<Listener>{};
+    ::close(release[1]);
+    ::waitpid(worker, nullptr, 0);
+    QVERIFY(workerReady);
+    QVERIFY(entry);
+    QCOMPARE(entry->uid, 0u);
+    QCOMPARE(ownerPids(listeners.front()), std::set<int>{int(worker)});
+    QCOMPARE(listeners.front().owners.front().uid, 65534u);
 }
 
 void TestProcessResolver::forkAfterCachingIsFound()

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <deque>
+#include <string>
+
+#include <sys/stat.h>
 
 namespace portwatch::platform {
 
@@ -62,34 +65,77 @@ int OwnerSearch::parentOf(int pid)
 
 std::vector<int> OwnerSearch::childrenOf(int pid)
 {
-    return procfs::readChildren(m_procFd, pid);
+    if (procfs::childrenFileSupported())
+        return procfs::readChildren(m_procFd, pid);
+    // A child is newer than its parent: reading the parents of the PIDs newer than `pid` finds all of
+    // its children. Each parent is read once per search, and only as far back as asked.
+    const auto at = m_position.find(pid);
+    const std::size_t until = at == m_position.end() ? m_order.size() : at->second;
+    for (; m_parentsRead < until; ++m_parentsRead) {
+        const int candidate = m_order[m_parentsRead];
+        if (const int parent = parentOf(candidate); parent > 0)
+            m_children[parent].push_back(candidate);
+    }
+    const auto children = m_children.find(pid);
+    return children == m_children.end() ? std::vector<int>() : children->second;
 }
 
-SearchResult OwnerSearch::find(const std::unordered_set<std::uint64_t> &inodes, bool thorough)
+bool OwnerSearch::ownedByOneOf(int pid, const std::unordered_set<std::uint32_t> &uids) const
+{
+    struct stat st{};
+    // /proc/<pid> belongs to the process's effective uid (root when it is not dumpable).
+    return ::fstatat(m_procFd, std::to_string(pid).c_str(), &st, 0) == 0 && uids.count(st.st_uid);
+}
+
+SearchResult OwnerSearch::find(const std::unordered_set<std::uint64_t> &inodes,
+                               const std::unordered_set<std::uint32_t> &socketUids, bool thorough)
 {
     m_wanted = &inodes;
     m_listings.clear();
     ++m_stats.searches;
 
-    const std::vector<int> order = procfs::pidsNewestFirst(m_procFd);
-    std::unordered_map<std::uint64_t, std::size_t> firstIndex; // inode -> position of its newest holder
+    m_order = procfs::pidsNewestFirst(m_procFd);
+    const std::vector<int> &order = m_order;
+    m_position.clear();
+    m_children.clear();
+    m_parentsRead = 0;
+    if (!procfs::childrenFileSupported()) {
+        for (std::size_t i = 0; i < order.size(); ++i)
+            m_position.emplace(order[i], i);
+    }
+    std::unordered_map<std::uint64_t, int> firstHolder; // inode -> the first holder found
     bool anyDenied = false;
-    std::size_t index = 0;
-    for (; index < order.size(); ++index) {
-        const Listing &listing = list(order[index]);
+    const auto visit = [&](int pid) {
+        const Listing &listing = list(pid);
         anyDenied = anyDenied || isDenied(listing.error);
         for (const auto &[inode, fd] : listing.sockets)
-            firstIndex.try_emplace(inode, index);
-        if (!thorough && firstIndex.size() == inodes.size())
+            firstHolder.try_emplace(inode, pid);
+        return !thorough && firstHolder.size() == inodes.size();
+    };
+
+    // Processes running as a socket's owner uid are visited first; the others only when those did
+    // not hold every socket. They are deferred, never skipped: a socket created by root is often
+    // held by workers that switched to another uid, and the root parent may be gone.
+    std::vector<int> deferred;
+    const bool preferUids = m_preferSocketUid && !thorough && !socketUids.empty();
+    bool done = false;
+    for (const int pid : order) {
+        if (preferUids && !ownedByOneOf(pid, socketUids)) {
+            deferred.push_back(pid);
+            continue;
+        }
+        if ((done = visit(pid)))
             break;
     }
-    if (index >= order.size())
+    for (std::size_t i = 0; !done && i < deferred.size(); ++i)
+        done = visit(deferred[i]);
+    if (!done)
         ++m_stats.fullScans;
 
     SearchResult result;
     if (!thorough) {
-        for (const auto &[inode, at] : firstIndex)
-            addFamily(inode, order[at], at, order, result);
+        for (const auto &[inode, holder] : firstHolder)
+            addFamily(inode, holder, result);
     }
     collect(result);
     for (const std::uint64_t inode : inodes) {
@@ -101,11 +147,10 @@ SearchResult OwnerSearch::find(const std::unordered_set<std::uint64_t> &inodes, 
     return result;
 }
 
-// Everything newer than `firstHolder` was listed already without a match, so the other holders of a
-// socket shared through fork are older: its parent chain, and descendants of the oldest holder that
-// were created before `firstHolder`.
-void OwnerSearch::addFamily(std::uint64_t inode, int firstHolder, std::size_t firstIndex,
-                            const std::vector<int> &order, SearchResult &result)
+// Sharers of a socket inherited through fork are the first holder's parent chain and the
+// descendants of the oldest holder in that chain (plus, when cheap, the children of the first
+// non-holding parent: it may have created the socket and closed its own copy).
+void OwnerSearch::addFamily(std::uint64_t inode, int firstHolder, SearchResult &result)
 {
     std::unordered_set<int> family{firstHolder};
     int top = firstHolder;
@@ -124,55 +169,37 @@ void OwnerSearch::addFamily(std::uint64_t inode, int firstHolder, std::size_t fi
         break;
     }
 
-    std::size_t checks = 0;
-    if (procfs::childrenFileSupported()) {
-        std::deque<int> queue{top};
-        std::unordered_set<int> seen{top};
-        // A parent that created the socket and closed its own copy leaves its children as the only
-        // holders: look at them when there are few. PID 1 is never such a parent worth listing.
-        if (nonHolder > 1) {
-            const std::vector<int> siblings = childrenOf(nonHolder);
-            if (siblings.size() <= kMaxSiblings) {
-                for (const int sibling : siblings) {
-                    if (seen.insert(sibling).second)
-                        queue.push_back(sibling);
-                }
+    std::deque<int> queue{top};
+    std::unordered_set<int> seen{top};
+    // Siblings only with the children file: without it, finding the children of an old parent (a
+    // shell, a session manager) means reading the parent of every newer process. PID 1 is never
+    // such a parent worth listing.
+    if (nonHolder > 1 && procfs::childrenFileSupported()) {
+        const std::vector<int> siblings = childrenOf(nonHolder);
+        if (siblings.size() <= kMaxSiblings) {
+            for (const int sibling : siblings) {
+                if (seen.insert(sibling).second)
+                    queue.push_back(sibling);
             }
         }
-        while (!queue.empty() && checks < kMaxFamilyChecks) {
-            const int pid = queue.front();
-            queue.pop_front();
-            if (pid != top && !family.count(pid)) {
-                ++checks;
-                if (!holds(pid, inode)) {
-                    if (isDenied(list(pid).error))
-                        result.hidden.insert(inode);
-                    continue;
-                }
-                family.insert(pid);
-            }
-            for (const int child : childrenOf(pid)) {
-                if (seen.insert(child).second)
-                    queue.push_back(child);
-            }
-        }
-        return;
     }
-
-    // No children file (CONFIG_PROC_CHILDREN off): the PIDs between the oldest holder and the newest
-    // are the candidates; walk them oldest first so each parent is judged before its children.
-    std::size_t topIndex = firstIndex;
-    while (topIndex < order.size() && order[topIndex] != top)
-        ++topIndex;
-    for (std::size_t at = topIndex; at-- > firstIndex + 1 && checks < kMaxFamilyChecks;) {
-        const int pid = order[at];
-        if (!family.count(parentOf(pid)))
-            continue;
-        ++checks;
-        if (holds(pid, inode))
+    std::size_t checks = 0;
+    while (!queue.empty() && checks < kMaxFamilyChecks) {
+        const int pid = queue.front();
+        queue.pop_front();
+        if (pid != top && !family.count(pid)) {
+            ++checks;
+            if (!holds(pid, inode)) {
+                if (isDenied(list(pid).error))
+                    result.hidden.insert(inode);
+                continue; // a child of a non-holder cannot have inherited the socket from it
+            }
             family.insert(pid);
-        else if (isDenied(list(pid).error))
-            result.hidden.insert(inode);
+        }
+        for (const int child : childrenOf(pid)) {
+            if (seen.insert(child).second)
+                queue.push_back(child);
+        }
     }
 }
 

@@ -37,9 +37,14 @@ class OwnerSearch {
 public:
     OwnerSearch(int procFd, ResolverStats &stats);
 
-    // Fast: processes newest first until every inode has a holder, then each holder's family
-    // (parent chain, forked descendants). Thorough: every process.
-    SearchResult find(const std::unordered_set<std::uint64_t> &inodes, bool thorough);
+    // Fast: processes newest first (those running as one of `socketUids` before the rest) until
+    // every inode has a holder, then each holder's family (parent chain, forked descendants).
+    // Thorough: every process.
+    SearchResult find(const std::unordered_set<std::uint64_t> &inodes, const std::unordered_set<std::uint32_t> &socketUids,
+                      bool thorough);
+
+    // Visit processes of the sockets' uids first (default on); see find().
+    void setPreferSocketUid(bool prefer) noexcept { m_preferSocketUid = prefer; }
 
     // Which of `inodes` each of `pids` holds (used for processes forked after a socket was cached).
     SearchResult check(const std::vector<int> &pids, const std::unordered_set<std::uint64_t> &inodes);
@@ -53,8 +58,8 @@ private:
     const Listing &list(int pid);
     bool holds(int pid, std::uint64_t inode);
     int parentOf(int pid);
-    void addFamily(std::uint64_t inode, int firstHolder, std::size_t firstIndex, const std::vector<int> &order,
-                   SearchResult &result);
+    bool ownedByOneOf(int pid, const std::unordered_set<std::uint32_t> &uids) const;
+    void addFamily(std::uint64_t inode, int firstHolder, SearchResult &result);
     std::vector<int> childrenOf(int pid);
     void collect(SearchResult &result) const;
 
@@ -62,6 +67,13 @@ private:
     ResolverStats &m_stats;
     const std::unordered_set<std::uint64_t> *m_wanted = nullptr;
     std::unordered_map<int, Listing> m_listings;
+    // Without the children file: PIDs newest first, and the children of those whose parent has been
+    // read so far (the first m_parentsRead entries of m_order).
+    std::vector<int> m_order;
+    std::unordered_map<int, std::size_t> m_position;
+    std::unordered_map<int, std::vector<int>> m_children;
+    std::size_t m_parentsRead = 0;
+    bool m_preferSocketUid = true;
 };
 
 } // namespace portwatch::platform

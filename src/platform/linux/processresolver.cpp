@@ -73,6 +73,7 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
     m_lastPid = lastPid;
 
     std::unordered_set<std::uint64_t> unknown;
+    std::unordered_set<std::uint32_t> unknownUids;
     std::vector<std::uint64_t> confirmed;
     for (const SocketEntry &socket : sockets) {
         if (socket.inode == 0)
@@ -90,12 +91,13 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
             }
         }
         unknown.insert(socket.inode);
+        unknownUids.insert(socket.uid);
     }
 
     if (!newPids.empty() && !confirmed.empty())
         adoptForkedSharers(newPids, confirmed);
     if (!unknown.empty())
-        search(unknown);
+        search(unknown, unknownUids);
 
     std::vector<Listener> listeners;
     listeners.reserve(sockets.size());
@@ -190,10 +192,11 @@ bool LinuxProcessResolver::adopt(const SocketHolder &holder, std::uint64_t inode
     return true;
 }
 
-void LinuxProcessResolver::search(const std::unordered_set<std::uint64_t> &inodes)
+void LinuxProcessResolver::search(const std::unordered_set<std::uint64_t> &inodes, const std::unordered_set<std::uint32_t> &uids)
 {
     OwnerSearch searcher(m_proc.get(), m_stats);
-    const SearchResult found = searcher.find(inodes, m_mode == ResolveMode::Thorough);
+    searcher.setPreferSocketUid(m_preferSocketUid);
+    const SearchResult found = searcher.find(inodes, uids, m_mode == ResolveMode::Thorough);
     const auto now = std::chrono::steady_clock::now();
     for (const std::uint64_t inode : inodes) {
         CachedSocket socket;

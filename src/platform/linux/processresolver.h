@@ -26,6 +26,8 @@ public:
     // How long a socket whose owners could not be found stays unsearched (default 30 s). Without
     // this, a socket of another user's process would cost a full /proc scan on every poll.
     void setRetryInterval(std::chrono::milliseconds interval) noexcept { m_retryInterval = interval; }
+    // Search processes running as the socket's uid before the others (default on; never skips any).
+    void setPreferSocketUid(bool prefer) noexcept { m_preferSocketUid = prefer; }
 
 private:
     struct CachedProcess {
@@ -46,7 +48,7 @@ private:
     bool stillHolds(CachedProcess &process, const SocketHolder &holder, std::uint64_t inode);
     void refresh(CachedProcess &process);
     bool adopt(const SocketHolder &holder, std::uint64_t inode);
-    void search(const std::unordered_set<std::uint64_t> &inodes);
+    void search(const std::unordered_set<std::uint64_t> &inodes, const std::unordered_set<std::uint32_t> &uids);
     std::vector<int> newProcessesSince(int previousLastPid, int lastPid);
     void adoptForkedSharers(const std::vector<int> &newPids, const std::vector<std::uint64_t> &confirmed);
     Listener makeListener(const SocketEntry &socket);
@@ -61,6 +63,7 @@ private:
     std::uint64_t m_call = 0;
     int m_lastPid = -1;
     std::chrono::milliseconds m_retryInterval{30000};
+    bool m_preferSocketUid = true;
 };
 
 } // namespace portwatch::platform
