@@ -48,13 +48,20 @@ public:
             QObject *parent = nullptr);
     ~Monitor() override; // stops and joins the worker thread
 
-    // Applies at once, without restart: new interval, new watched ports, and the whitelist re-judges
-    // every current listener (a newly whitelisted one turns expected on this call's next update).
+    // Applies at once, without restart. The whitelist re-judges every current listener inside this
+    // call (state(), listeners() and the updated() it emits already reflect it; no new poll needed).
+    // Listeners on ports no longer watched get vanished() inside this call; the worker then polls
+    // the new watched set at once (unless paused), and results of polls of the old set are dropped.
+    // A new interval (clamped to Config's bounds) restarts the timer. Always emits updated().
     void setConfig(const Config &config);
+    // Starts polling: one poll at once, then every intervalMs. Before start() nothing is queried.
     void start();
+    // No queries while paused (pollNow() is ignored too); state Paused. Emits stateChanged/updated.
     void pause();
+    // Polls at once, then every intervalMs. Emits stateChanged/updated with the last known data.
     void resume();
     bool isPaused() const noexcept { return m_paused; }
+    // One poll as soon as the worker is free (ignored before start() and while paused).
     void pollNow();
 
     const Config &config() const noexcept { return m_config; }
@@ -67,13 +74,28 @@ public:
     QString stateReason() const { return m_reason; } // "tcp/80 held by nc (pid 123), not whitelisted"
     QList<WatchedListener> listeners() const { return m_listeners; } // sorted by protocol, port
 
+    // Order of signals for one poll result: vanished()s, appeared()s, stateChanged() (if the state
+    // moved), updated(). state(), stateReason() and listeners() are already current when the first
+    // of them is emitted. A quiet poll (nothing changed) emits nothing at all.
 Q_SIGNALS:
-    // After every poll that changed anything, and after pause/resume/setConfig.
+    // After every poll that changed anything (listeners, owners, verdicts, state or reason), after
+    // the first poll, after a failed poll, and after pause/resume/setConfig.
     void updated(portwatch::MonitorState state, const QList<portwatch::WatchedListener> &listeners);
+    // Only when the state really changes.
     void stateChanged(portwatch::MonitorState state);
     // A listener appeared on a watched port (all verdicts; the receiver decides what to raise).
+    // Also emitted for every listener found by the first poll (see isInitialPoll()), for listeners
+    // that become watched through setConfig, and when a known socket changes hands in a way that
+    // matters: the set of (executable, uid) of its owners, or their visibility, changed. Then
+    // vanished(old) comes first, then appeared(new) with a fresh firstSeen. A new pid of the same
+    // executable (a forked child outliving its parent) is no event; it shows in updated().
     void appeared(const portwatch::WatchedListener &listener);
+    // The listener is gone: its socket closed, it changed hands (see appeared()), or its port is no
+    // longer watched. Carries the listener as last known, judged against the current whitelist.
     void vanished(const portwatch::WatchedListener &listener);
+    // A poll failed (state Degraded, listeners kept as last known). Emitted for each failed result
+    // the worker reports: once when polling starts failing or the error text changes, and on every
+    // pollNow()/resume() while it keeps failing, not on every timer tick.
     void pollFailed(const QString &error);
 
 private:
