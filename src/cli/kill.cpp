@@ -60,10 +60,10 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
 
     for (const platform::Listener &listener : *listeners) {
         if (listener.owners.empty())
-            err(QStringLiteral("cannot see who holds %1 (socket of uid %2, %3): run as that user or with sudo\n")
+            err(QStringLiteral("cannot see who holds %1 (socket of uid %2, %3): %4\n")
                     .arg(socketText(listener.socket))
                     .arg(listener.socket.uid)
-                    .arg(QString::fromStdString(listener.user)));
+                    .arg(QString::fromStdString(listener.user), invisibleHint(listener)));
     }
     const QList<platform::KillTarget> targets = targetsOf(*listeners);
     if (targets.isEmpty())

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <unistd.h>
+
 namespace portwatch::cli {
 namespace {
 
@@ -41,6 +43,15 @@ void write(FILE *stream, const QString &text)
 }
 
 } // namespace
+
+// Why an owner can be missing: without privileges, other users' processes are hidden; as root, only
+// processes outside our PID namespace (containers, sandboxes) or sockets with no process at all are.
+QString invisibleHint(const platform::Listener &listener)
+{
+    if (::geteuid() == 0)
+        return QStringLiteral("held outside this PID namespace, or by no process");
+    return QStringLiteral("run as %1 or with sudo to see it").arg(QString::fromStdString(listener.user));
+}
 
 QString socketText(const platform::SocketEntry &socket)
 {
@@ -114,8 +125,7 @@ QString listenersTable(const QList<platform::Listener> &listeners)
         const QString address = addressWithPort(listener.socket);
         if (listener.owners.empty()) {
             rows.append({proto, address, QStringLiteral("-"), QString::fromStdString(listener.user),
-                         QStringLiteral("(owner not visible)"),
-                         QStringLiteral("run as %1 or with sudo to see it").arg(QString::fromStdString(listener.user))});
+                         QStringLiteral("(owner not visible)"), invisibleHint(listener)});
         }
         for (const platform::ProcessInfo &owner : listener.owners)
             rows.append({proto, address, QString::number(owner.pid), QString::fromStdString(owner.user),

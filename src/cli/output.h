@@ -15,6 +15,9 @@ QString socketText(const platform::SocketEntry &socket);
 // "python3 (pid 4242, alice)"; for an invisible owner "owner not visible (uid 0, root)"
 QString ownerText(const platform::Listener &listener, const platform::ProcessInfo *owner);
 
+// Why the owner of this socket is not visible, and what to do about it.
+QString invisibleHint(const platform::Listener &listener);
+
 // One object per (socket, owning process) with exactly the keys documented in the README:
 // protocol, family, address, port, inode, uid, user, pid, process, exe, cmdline, startTime.
 // A socket whose owner is not visible gives one object with null process fields.

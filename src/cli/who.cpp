@@ -4,6 +4,10 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
+
+#include <unistd.h>
+
 namespace portwatch::cli {
 
 int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
@@ -21,12 +25,10 @@ int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
                              : QStringLiteral("nothing holds %1\n").arg(wanted.join(QLatin1String(", "))));
     } else {
         out(listenersTable(*listeners));
-        for (const platform::Listener &listener : *listeners) {
-            if (!listener.ownersVisible) {
-                err(QStringLiteral("note: some owners are not visible to you; run as root (sudo) to see every process\n"));
-                break;
-            }
-        }
+        const bool hidden = std::any_of(listeners->begin(), listeners->end(),
+                                        [](const platform::Listener &listener) { return !listener.ownersVisible; });
+        if (hidden && ::geteuid() != 0)
+            err(QStringLiteral("note: some owners are not visible to you; run with sudo to see every process\n"));
     }
     return listeners->isEmpty() ? ExitNegative : ExitOk;
 }
