@@ -113,7 +113,7 @@ int main(int argc, char *argv[])
 
     CommonOptions common;
     common.configPath = parser.isSet(configOption) ? parser.value(configOption) : ConfigStore::defaultPath();
-    common.json = parser.isSet(jsonOption);
+    common.json = command != QLatin1String("kill") && parser.isSet(jsonOption);
     const QString backend = parser.value(backendOption);
     if (backend == QLatin1String("netlink"))
         common.backend = platform::SocketBackend::Native;
