@@ -30,15 +30,28 @@ using portwatch::testing::ChildListener;
 
 namespace {
 
-// The listening socket the test's own child holds on `port`, straight from the socket table.
-std::optional<SocketEntry> socketOn(Protocol protocol, std::uint16_t port)
+// The socket a listener spec ("tcp:127.0.0.1:0", "udp:[::]:0") got on `port`, from the socket table.
+// Matched on protocol, address and port: another test may hold the same port on another address.
+std::optional<SocketEntry> socketOn(const QString &spec, std::uint16_t port)
 {
+    const QStringList parts = spec.split(QLatin1Char(':'));
+    const Protocol protocol = parts.front() == QLatin1String("udp") ? Protocol::Udp : Protocol::Tcp;
+    QString address = spec.section(QLatin1Char(':'), 1, -2);
+    address.remove(QLatin1Char('[')).remove(QLatin1Char(']'));
     SocketQuery query;
     query.items.push_back({protocol, {port, port}});
     const SocketList list = makeSocketTable()->query(query);
-    if (!list.ok() || list.sockets.size() != 1)
-        return std::nullopt;
-    return list.sockets.front();
+    std::optional<SocketEntry> found;
+    for (const SocketEntry &entry : list.sockets) {
+        if (QString::fromStdString(entry.address) != address)
+            continue;
+        if (found)
+            return std::nullopt;
+        found = entry;
+    }
+    if (!found)
+        qWarning("no %s socket on port %u (%zu on that port; %s)", qPrintable(spec), port, list.sockets.size(), list.error.c_str());
+    return found;
 }
 
 // Start ticks read independently of procfs.cpp: field 22 of /proc/<pid>/stat.
@@ -94,6 +107,7 @@ private Q_SLOTS:
     void confirmedLookupListsNoFdDirectory();
     void exitedOwnerIsNotReported();
     void survivingSharerRemainsAfterOwnerExits();
+    void findsEveryForkedWorker_data();
     void findsEveryForkedWorker();
     void inheritedByWorkerOfAnotherUid();
     void forkAfterCachingIsFound();
@@ -126,8 +140,9 @@ void TestProcessResolver::resolvesTheOwner()
     const qint64 before = QDateTime::currentMSecsSinceEpoch();
     ChildListener child({spec});
     QVERIFY2(child.start(), qPrintable(child.error()));
-    const auto entry = socketOn(protocol, child.ports().value(0));
+    const auto entry = socketOn(spec, child.ports().value(0));
     QVERIFY(entry);
+    QCOMPARE(entry->protocol, protocol);
     QCOMPARE(entry->family, family);
 
     const auto listeners = makeProcessResolver()->resolve({*entry});
@@ -163,8 +178,8 @@ void TestProcessResolver::reportsForkedSharers()
     ChildListener child({QStringLiteral("tcp:127.0.0.1:0"), QStringLiteral("udp:[::1]:0")}, {QStringLiteral("--fork")});
     QVERIFY2(child.start(), qPrintable(child.error()));
     QVERIFY(child.childPid() > 0);
-    const auto tcp = socketOn(Protocol::Tcp, child.ports().value(0));
-    const auto udp = socketOn(Protocol::Udp, child.ports().value(1));
+    const auto tcp = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.ports().value(0));
+    const auto udp = socketOn(QStringLiteral("udp:[::1]:0"), child.ports().value(1));
     QVERIFY(tcp && udp);
 
     const auto listeners = makeProcessResolver()->resolve({*tcp, *udp});
@@ -180,7 +195,7 @@ void TestProcessResolver::thoroughModeFindsTheSameSharers()
 {
     ChildListener child({QStringLiteral("tcp:[::]:0")}, {QStringLiteral("--fork")});
     QVERIFY2(child.start(), qPrintable(child.error()));
-    const auto entry = socketOn(Protocol::Tcp, child.ports().value(0));
+    const auto entry = socketOn(QStringLiteral("tcp:[::]:0"), child.ports().value(0));
     QVERIFY(entry);
 
     LinuxProcessResolver thorough(ResolveMode::Thorough);
@@ -196,8 +211,8 @@ void TestProcessResolver::confirmedLookupListsNoFdDirectory()
 {
     ChildListener child({QStringLiteral("tcp:127.0.0.1:0"), QStringLiteral("udp:0.0.0.0:0")}, {QStringLiteral("--fork")});
     QVERIFY2(child.start(), qPrintable(child.error()));
-    const auto tcp = socketOn(Protocol::Tcp, child.ports().value(0));
-    const auto udp = socketOn(Protocol::Udp, child.ports().value(1));
+    const auto tcp = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.ports().value(0));
+    const auto udp = socketOn(QStringLiteral("udp:0.0.0.0:0"), child.ports().value(1));
     QVERIFY(tcp && udp);
 
     LinuxProcessResolver resolver;
@@ -223,7 +238,7 @@ void TestProcessResolver::exitedOwnerIsNotReported()
     QVERIFY2(first->start(), qPrintable(first->error()));
     const std::uint16_t port = first->ports().value(0);
     const int firstPid = int(first->pid());
-    const auto oldEntry = socketOn(Protocol::Tcp, port);
+    const auto oldEntry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
     QVERIFY(oldEntry);
     QCOMPARE(ownerPids(resolver.resolve({*oldEntry}).front()), std::set<int>{firstPid});
 
@@ -234,7 +249,7 @@ void TestProcessResolver::exitedOwnerIsNotReported()
     // A new process takes the same port: a new socket, found with its new owner.
     ChildListener second({QStringLiteral("tcp:127.0.0.1:%1").arg(port)});
     QVERIFY2(second.start(), qPrintable(second.error()));
-    const auto newEntry = socketOn(Protocol::Tcp, port);
+    const auto newEntry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
     QVERIFY(newEntry);
     QVERIFY(newEntry->inode != oldEntry->inode);
     const auto listeners = resolver.resolve({*newEntry, *oldEntry});
@@ -246,7 +261,7 @@ void TestProcessResolver::survivingSharerRemainsAfterOwnerExits()
 {
     ChildListener child({QStringLiteral("udp:127.0.0.1:0")}, {QStringLiteral("--fork")});
     QVERIFY2(child.start(), qPrintable(child.error()));
-    const auto entry = socketOn(Protocol::Udp, child.ports().value(0));
+    const auto entry = socketOn(QStringLiteral("udp:127.0.0.1:0"), child.ports().value(0));
     QVERIFY(entry);
     LinuxProcessResolver resolver;
     QCOMPARE(ownerPids(resolver.resolve({*entry}).front()), (std::set<int>{int(child.pid()), int(child.childPid())}));
@@ -261,8 +276,16 @@ void TestProcessResolver::survivingSharerRemainsAfterOwnerExits()
 
 // A prefork server: the parent made the socket, three workers inherited it. The search meets the
 // newest worker first and must still report the parent and the older workers.
+void TestProcessResolver::findsEveryForkedWorker_data()
+{
+    QTest::addColumn<bool>("childrenFile");
+    QTest::newRow("children file") << true;
+    QTest::newRow("parent links (kernels without CONFIG_PROC_CHILDREN)") << false;
+}
+
 void TestProcessResolver::findsEveryForkedWorker()
 {
+    QFETCH(bool, childrenFile);
     std::uint16_t port = 0;
     const int fd = listenOnLoopback(port);
     QVERIFY(fd >= 0);
@@ -281,8 +304,10 @@ void TestProcessResolver::findsEveryForkedWorker()
         expected.insert(worker);
     }
     ::close(release[0]);
-    const auto entry = socketOn(Protocol::Tcp, port);
-    const auto listeners = entry ? makeProcessResolver()->resolve({*entry}) : std::vector<Listener>{};
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
+    LinuxProcessResolver resolver;
+    resolver.setUseChildrenFile(childrenFile);
+    const auto listeners = entry ? resolver.resolve({*entry}) : std::vector<Listener>{};
     ::close(release[1]);
     for (const int pid : expected) {
         if (pid != ::getpid())
@@ -322,7 +347,7 @@ void TestProcessResolver::inheritedByWorkerOfAnotherUid()
     char byte = 0;
     const bool workerReady = ::read(ready[0], &byte, 1) == 1;
     ::close(ready[0]);
-    const auto entry = socketOn(Protocol::Tcp, port);
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
     const auto listeners = entry ? makeProcessResolver()->resolve({*entry}) : std::vector<Listener>{};
     ::close(release[1]);
     ::waitpid(worker, nullptr, 0);
@@ -338,7 +363,7 @@ void TestProcessResolver::forkAfterCachingIsFound()
     std::uint16_t port = 0;
     const int fd = listenOnLoopback(port);
     QVERIFY(fd >= 0);
-    const auto entry = socketOn(Protocol::Tcp, port);
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
     QVERIFY(entry);
     LinuxProcessResolver resolver;
     QCOMPARE(ownerPids(resolver.resolve({*entry}).front()), std::set<int>{int(::getpid())});
@@ -397,7 +422,7 @@ void TestProcessResolver::execBetweenCallsIsSeen()
         ::waitpid(forked, nullptr, 0);
     });
     QVERIFY(gotPort);
-    const auto entry = socketOn(Protocol::Tcp, port);
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
     QVERIFY(entry);
 
     LinuxProcessResolver resolver;
@@ -424,7 +449,7 @@ void TestProcessResolver::ownerNotVisibleToAnotherUser()
         QSKIP("needs root: the lookup runs as nobody against a socket of root's");
     ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
     QVERIFY2(child.start(), qPrintable(child.error()));
-    const auto entry = socketOn(Protocol::Tcp, child.ports().value(0));
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.ports().value(0));
     QVERIFY(entry);
     QCOMPARE(entry->uid, 0u);
 
@@ -455,7 +480,7 @@ void TestProcessResolver::measuresCosts()
     QVERIFY2(child.start(), qPrintable(child.error()));
     std::vector<SocketEntry> entries;
     for (int i = 0; i < 10; ++i) {
-        const auto entry = socketOn(i % 2 ? Protocol::Udp : Protocol::Tcp, child.ports().value(i));
+        const auto entry = socketOn(specs.at(i), child.ports().value(i));
         QVERIFY(entry);
         entries.push_back(*entry);
     }

@@ -17,6 +17,8 @@ constexpr int kMaxChainDepth = 64;
 // Siblings are checked only under a parent with few children: a non-holding parent with many
 // children (a session manager, a busy shell) would make the search cost grow with the host.
 constexpr std::size_t kMaxSiblings = 16;
+// PIDs below the last allocated one probed before falling back to listing /proc.
+constexpr int kRecentProbes = 128;
 // Upper bound for descendants checked per socket; prefork servers stay far below it.
 constexpr std::size_t kMaxFamilyChecks = 512;
 
@@ -65,10 +67,11 @@ int OwnerSearch::parentOf(int pid)
 
 std::vector<int> OwnerSearch::childrenOf(int pid)
 {
-    if (procfs::childrenFileSupported())
+    if (m_useChildrenFile)
         return procfs::readChildren(m_procFd, pid);
     // A child is newer than its parent: reading the parents of the PIDs newer than `pid` finds all of
     // its children. Each parent is read once per search, and only as far back as asked.
+    loadOrder();
     const auto at = m_position.find(pid);
     const std::size_t until = at == m_position.end() ? m_order.size() : at->second;
     for (; m_parentsRead < until; ++m_parentsRead) {
@@ -78,6 +81,17 @@ std::vector<int> OwnerSearch::childrenOf(int pid)
     }
     const auto children = m_children.find(pid);
     return children == m_children.end() ? std::vector<int>() : children->second;
+}
+
+const std::vector<int> &OwnerSearch::loadOrder()
+{
+    if (!m_orderLoaded) {
+        m_orderLoaded = true;
+        m_order = procfs::pidsNewestFirst(m_procFd);
+        for (std::size_t i = 0; i < m_order.size(); ++i)
+            m_position.emplace(m_order[i], i);
+    }
+    return m_order;
 }
 
 bool OwnerSearch::ownedByOneOf(int pid, const std::unordered_set<std::uint32_t> &uids) const
@@ -94,15 +108,11 @@ SearchResult OwnerSearch::find(const std::unordered_set<std::uint64_t> &inodes,
     m_listings.clear();
     ++m_stats.searches;
 
-    m_order = procfs::pidsNewestFirst(m_procFd);
-    const std::vector<int> &order = m_order;
+    m_orderLoaded = false;
+    m_order.clear();
     m_position.clear();
     m_children.clear();
     m_parentsRead = 0;
-    if (!procfs::childrenFileSupported()) {
-        for (std::size_t i = 0; i < order.size(); ++i)
-            m_position.emplace(order[i], i);
-    }
     std::unordered_map<std::uint64_t, int> firstHolder; // inode -> the first holder found
     bool anyDenied = false;
     const auto visit = [&](int pid) {
@@ -116,16 +126,31 @@ SearchResult OwnerSearch::find(const std::unordered_set<std::uint64_t> &inodes,
     // Processes running as a socket's owner uid are visited first; the others only when those did
     // not hold every socket. They are deferred, never skipped: a socket created by root is often
     // held by workers that switched to another uid, and the root parent may be gone.
+    bool done = false;
+    // A new socket mostly belongs to a process started moments ago. Probing the PIDs allocated last
+    // is far cheaper than listing /proc, which costs over a microsecond per process.
+    if (!thorough) {
+        const int last = procfs::lastAllocatedPid(m_procFd);
+        for (int pid = last, probes = 0; !done && pid > 0 && probes < kRecentProbes; --pid, ++probes) {
+            const int answer = procfs::isProcess(pid);
+            if (answer < 0)
+                break; // no pidfd_open on this kernel: cannot tell processes from threads cheaply
+            if (answer > 0)
+                done = visit(pid);
+        }
+    }
+
     std::vector<int> deferred;
     const bool preferUids = m_preferSocketUid && !thorough && !socketUids.empty();
-    bool done = false;
+    const std::vector<int> &order = done ? m_order : loadOrder();
     for (const int pid : order) {
+        if (done)
+            break;
         if (preferUids && !ownedByOneOf(pid, socketUids)) {
             deferred.push_back(pid);
             continue;
         }
-        if ((done = visit(pid)))
-            break;
+        done = visit(pid);
     }
     for (std::size_t i = 0; !done && i < deferred.size(); ++i)
         done = visit(deferred[i]);
@@ -174,7 +199,7 @@ void OwnerSearch::addFamily(std::uint64_t inode, int firstHolder, SearchResult &
     // Siblings only with the children file: without it, finding the children of an old parent (a
     // shell, a session manager) means reading the parent of every newer process. PID 1 is never
     // such a parent worth listing.
-    if (nonHolder > 1 && procfs::childrenFileSupported()) {
+    if (nonHolder > 1 && m_useChildrenFile) {
         const std::vector<int> siblings = childrenOf(nonHolder);
         if (siblings.size() <= kMaxSiblings) {
             for (const int sibling : siblings) {

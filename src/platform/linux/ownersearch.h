@@ -45,6 +45,9 @@ public:
 
     // Visit processes of the sockets' uids first (default on); see find().
     void setPreferSocketUid(bool prefer) noexcept { m_preferSocketUid = prefer; }
+    // Find children through /proc/<pid>/task/<tid>/children (default: when the kernel has them) or
+    // through the parent field of newer processes. Tests switch it off to cover kernels without.
+    void setUseChildrenFile(bool use) noexcept { m_useChildrenFile = use && procfs::childrenFileSupported(); }
 
     // Which of `inodes` each of `pids` holds (used for processes forked after a socket was cached).
     SearchResult check(const std::vector<int> &pids, const std::unordered_set<std::uint64_t> &inodes);
@@ -58,6 +61,7 @@ private:
     const Listing &list(int pid);
     bool holds(int pid, std::uint64_t inode);
     int parentOf(int pid);
+    const std::vector<int> &loadOrder();
     bool ownedByOneOf(int pid, const std::unordered_set<std::uint32_t> &uids) const;
     void addFamily(std::uint64_t inode, int firstHolder, SearchResult &result);
     std::vector<int> childrenOf(int pid);
@@ -67,13 +71,15 @@ private:
     ResolverStats &m_stats;
     const std::unordered_set<std::uint64_t> *m_wanted = nullptr;
     std::unordered_map<int, Listing> m_listings;
-    // Without the children file: PIDs newest first, and the children of those whose parent has been
-    // read so far (the first m_parentsRead entries of m_order).
+    // PIDs newest first, listed from /proc only when needed (m_orderLoaded); without the children
+    // file, also the children of those whose parent has been read (the first m_parentsRead).
     std::vector<int> m_order;
     std::unordered_map<int, std::size_t> m_position;
     std::unordered_map<int, std::vector<int>> m_children;
     std::size_t m_parentsRead = 0;
+    bool m_orderLoaded = false;
     bool m_preferSocketUid = true;
+    bool m_useChildrenFile = procfs::childrenFileSupported();
 };
 
 } // namespace portwatch::platform

@@ -196,6 +196,7 @@ void LinuxProcessResolver::search(const std::unordered_set<std::uint64_t> &inode
 {
     OwnerSearch searcher(m_proc.get(), m_stats);
     searcher.setPreferSocketUid(m_preferSocketUid);
+    searcher.setUseChildrenFile(m_useChildrenFile);
     const SearchResult found = searcher.find(inodes, uids, m_mode == ResolveMode::Thorough);
     const auto now = std::chrono::steady_clock::now();
     for (const std::uint64_t inode : inodes) {

@@ -28,6 +28,9 @@ public:
     void setRetryInterval(std::chrono::milliseconds interval) noexcept { m_retryInterval = interval; }
     // Search processes running as the socket's uid before the others (default on; never skips any).
     void setPreferSocketUid(bool prefer) noexcept { m_preferSocketUid = prefer; }
+    // Use /proc/<pid>/task/<tid>/children where the kernel has it (default); tests turn it off to
+    // cover kernels built without CONFIG_PROC_CHILDREN.
+    void setUseChildrenFile(bool use) noexcept { m_useChildrenFile = use; }
 
 private:
     struct CachedProcess {
@@ -64,6 +67,7 @@ private:
     int m_lastPid = -1;
     std::chrono::milliseconds m_retryInterval{30000};
     bool m_preferSocketUid = true;
+    bool m_useChildrenFile = true;
 };
 
 } // namespace portwatch::platform

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace portwatch::platform::procfs {
@@ -263,6 +264,17 @@ std::int64_t ticksToEpochMs(std::uint64_t ticks)
         return value > 0 ? value : 100L;
     }();
     return bootTimeMs() + static_cast<std::int64_t>(ticks * 1000 / static_cast<std::uint64_t>(ticksPerSecond));
+}
+
+int isProcess(int pid) noexcept
+{
+    // pidfd_open() refuses threads that do not lead their group, unlike a /proc/<tid> lookup.
+    const long fd = ::syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0) {
+        ::close(static_cast<int>(fd));
+        return 1;
+    }
+    return errno == ENOSYS ? -1 : 0;
 }
 
 int lastAllocatedPid(int procFd)

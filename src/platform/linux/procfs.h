@@ -96,6 +96,9 @@ std::int64_t ticksToEpochMs(std::uint64_t ticks);
 // Every PID in /proc, newest first: descending from the most recently allocated PID (last field of
 // /proc/loadavg), then the ones above it, so the order survives PID wrap-around.
 std::vector<int> pidsNewestFirst(int procFd);
+// 1 when `pid` is a process (a thread group leader), 0 when it is a thread or nothing, -1 when the
+// kernel cannot tell us cheaply (no pidfd_open).
+int isProcess(int pid) noexcept;
 // The most recently allocated PID in our namespace, or -1.
 int lastAllocatedPid(int procFd);
 
