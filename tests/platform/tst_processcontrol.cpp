@@ -21,17 +21,21 @@ namespace {
 
 constexpr std::chrono::milliseconds kShortGrace{300};
 
-std::vector<SocketEntry> socketsOn(Protocol protocol, std::uint16_t port)
+// Sockets on `port` bound to `address` (canonical text): other tests may use the same port number on
+// other addresses.
+std::vector<SocketEntry> socketsOn(Protocol protocol, const char *address, std::uint16_t port)
 {
     SocketQuery query;
     query.items.push_back({protocol, {port, port}});
-    return makeSocketTable()->query(query).sockets;
+    std::vector<SocketEntry> sockets = makeSocketTable()->query(query).sockets;
+    std::erase_if(sockets, [address](const SocketEntry &socket) { return socket.address != address; });
+    return sockets;
 }
 
 // What a caller would have recorded about the listener holding `port`: its socket and its owner.
-std::optional<KillTarget> targetFor(Protocol protocol, std::uint16_t port, qint64 pid)
+std::optional<KillTarget> targetFor(Protocol protocol, const char *address, std::uint16_t port, qint64 pid)
 {
-    const auto sockets = socketsOn(protocol, port);
+    const auto sockets = socketsOn(protocol, address, port);
     if (sockets.size() != 1)
         return std::nullopt;
     const auto listeners = makeProcessResolver()->resolve(sockets);
@@ -62,6 +66,7 @@ private Q_SLOTS:
     void releasedAfterSigterm();
     void forcedWhenSigtermIgnored();
     void forkedSharerKeepsThePort();
+    void listenerOnAnotherAddressDoesNotHoldThePort();
     void recycledPidIsNeverSignalled();
     void exitedProcessIsAlreadyGone();
     void processThatNoLongerHoldsTheSocket();
@@ -84,7 +89,7 @@ void TestProcessControl::releasedAfterSigterm()
     ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
     QVERIFY2(child.start(), qPrintable(child.error()));
     const std::uint16_t port = child.ports().value(0);
-    const auto target = targetFor(Protocol::Tcp, port, child.pid());
+    const auto target = targetFor(Protocol::Tcp, "127.0.0.1", port, child.pid());
     QVERIFY(target);
 
     const TerminateResult result = makeProcessControl()->terminate(*target, defaultGrace);
@@ -95,7 +100,7 @@ void TestProcessControl::releasedAfterSigterm()
     QVERIFY(mentions(result, QStringLiteral("tcp port %1").arg(port)));
     QVERIFY(child.waitForExit(5000));
     QCOMPARE(child.process().exitStatus(), QProcess::CrashExit); // ended by a signal
-    QVERIFY(socketsOn(Protocol::Tcp, port).empty());
+    QVERIFY(socketsOn(Protocol::Tcp, "127.0.0.1", port).empty());
 }
 
 void TestProcessControl::forcedWhenSigtermIgnored()
@@ -103,7 +108,7 @@ void TestProcessControl::forcedWhenSigtermIgnored()
     ChildListener child({QStringLiteral("udp:[::]:0")}, {QStringLiteral("--ignore-term")});
     QVERIFY2(child.start(), qPrintable(child.error()));
     const std::uint16_t port = child.ports().value(0);
-    const auto target = targetFor(Protocol::Udp, port, child.pid());
+    const auto target = targetFor(Protocol::Udp, "::", port, child.pid());
     QVERIFY(target);
 
     const TerminateResult result = makeProcessControl()->terminate(*target, kShortGrace);
@@ -111,7 +116,7 @@ void TestProcessControl::forcedWhenSigtermIgnored()
     QVERIFY(result.forced);
     QVERIFY(mentions(result, QStringLiteral("udp port %1").arg(port)));
     QVERIFY(child.waitForExit(5000));
-    QVERIFY(socketsOn(Protocol::Udp, port).empty());
+    QVERIFY(socketsOn(Protocol::Udp, "::", port).empty());
 }
 
 void TestProcessControl::forkedSharerKeepsThePort()
@@ -119,7 +124,7 @@ void TestProcessControl::forkedSharerKeepsThePort()
     ChildListener child({QStringLiteral("tcp:0.0.0.0:0")}, {QStringLiteral("--fork")});
     QVERIFY2(child.start(), qPrintable(child.error()));
     const std::uint16_t port = child.ports().value(0);
-    const auto parent = targetFor(Protocol::Tcp, port, child.pid());
+    const auto parent = targetFor(Protocol::Tcp, "0.0.0.0", port, child.pid());
     QVERIFY(parent);
 
     const TerminateResult first = makeProcessControl()->terminate(*parent, kShortGrace);
@@ -134,14 +139,31 @@ void TestProcessControl::forkedSharerKeepsThePort()
     const TerminateResult second = makeProcessControl()->terminate({heir, first.stillHeldBy.front().socket}, kShortGrace);
     QVERIFY2(second.outcome == TerminateOutcome::Released, qPrintable(describe(second)));
     QVERIFY(child.waitForChildExit(5000));
-    QVERIFY(socketsOn(Protocol::Tcp, port).empty());
+    QVERIFY(socketsOn(Protocol::Tcp, "0.0.0.0", port).empty());
+}
+
+// 127.0.0.2:P does not keep 127.0.0.1:P taken: ending the holder of the latter releases it.
+void TestProcessControl::listenerOnAnotherAddressDoesNotHoldThePort()
+{
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const std::uint16_t port = child.ports().value(0);
+    ChildListener neighbour({QStringLiteral("tcp:127.0.0.2:%1").arg(port)});
+    QVERIFY2(neighbour.start(), qPrintable(neighbour.error()));
+    const auto target = targetFor(Protocol::Tcp, "127.0.0.1", port, child.pid());
+    QVERIFY(target);
+
+    const TerminateResult result = makeProcessControl()->terminate(*target, kShortGrace);
+    QVERIFY2(result.outcome == TerminateOutcome::Released, qPrintable(describe(result)));
+    QVERIFY(neighbour.isRunning());
+    QCOMPARE(socketsOn(Protocol::Tcp, "127.0.0.2", port).size(), std::size_t(1));
 }
 
 void TestProcessControl::recycledPidIsNeverSignalled()
 {
     ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
     QVERIFY2(child.start(), qPrintable(child.error()));
-    auto target = targetFor(Protocol::Tcp, child.ports().value(0), child.pid());
+    auto target = targetFor(Protocol::Tcp, "127.0.0.1", child.ports().value(0), child.pid());
     QVERIFY(target);
     // The recorded process started at another time: the live one with this PID is someone else.
     target->process.startTicks += 1;
@@ -158,7 +180,7 @@ void TestProcessControl::exitedProcessIsAlreadyGone()
 {
     auto child = std::make_unique<ChildListener>(QStringList{QStringLiteral("tcp:127.0.0.1:0")});
     QVERIFY2(child->start(), qPrintable(child->error()));
-    const auto target = targetFor(Protocol::Tcp, child->ports().value(0), child->pid());
+    const auto target = targetFor(Protocol::Tcp, "127.0.0.1", child->ports().value(0), child->pid());
     QVERIFY(target);
     child.reset(); // killed and reaped: the PID names nothing now (or somebody new)
 
@@ -173,8 +195,8 @@ void TestProcessControl::processThatNoLongerHoldsTheSocket()
     ChildListener second({QStringLiteral("tcp:127.0.0.1:0")});
     QVERIFY2(first.start(), qPrintable(first.error()));
     QVERIFY2(second.start(), qPrintable(second.error()));
-    const auto a = targetFor(Protocol::Tcp, first.ports().value(0), first.pid());
-    const auto b = targetFor(Protocol::Tcp, second.ports().value(0), second.pid());
+    const auto a = targetFor(Protocol::Tcp, "127.0.0.1", first.ports().value(0), first.pid());
+    const auto b = targetFor(Protocol::Tcp, "127.0.0.1", second.ports().value(0), second.pid());
     QVERIFY(a && b);
 
     // First's process with second's socket: first does not hold it, second does. Nobody is signalled.
@@ -224,7 +246,7 @@ void TestProcessControl::permissionDeniedForAnotherUser()
         QSKIP("needs root: an unprivileged child tries to end a root-owned listener");
     ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
     QVERIFY2(child.start(), qPrintable(child.error()));
-    const auto target = targetFor(Protocol::Tcp, child.ports().value(0), child.pid());
+    const auto target = targetFor(Protocol::Tcp, "127.0.0.1", child.ports().value(0), child.pid());
     QVERIFY(target);
 
     const auto answer = portwatch::testing::runAsNobody([&target] {

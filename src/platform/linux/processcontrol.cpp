@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <string_view>
 
 #include <poll.h>
 #include <sys/syscall.h>
@@ -92,20 +93,50 @@ struct PortState {
     std::vector<Listener> holders;
 };
 
-// Who listens on the target's protocol and port now, with owners resolved.
-PortState portHolders(const SocketEntry &socket)
+bool isWildcard(const SocketEntry &socket)
+{
+    return socket.address == "0.0.0.0" || socket.address == "::";
+}
+
+// Whether `other` still keeps the port of `target` taken: the same socket, or one whose address
+// collides with the target's (the same address, a wildcard of the same family, or a dual-stack
+// IPv6 socket). A listener on another address of the same port (127.0.0.53:53 vs 10.0.0.1:53)
+// does not count.
+bool overlaps(const SocketEntry &target, const SocketEntry &other)
+{
+    if (target.inode != 0 && target.inode == other.inode)
+        return true;
+    if (target.family == other.family)
+        return target.address == other.address || isWildcard(target) || isWildcard(other);
+    const SocketEntry &v6 = target.family == Family::IPv6 ? target : other;
+    const SocketEntry &v4 = target.family == Family::IPv6 ? other : target;
+    if (v6.address == "::")
+        return !v6.v6Only;
+    constexpr std::string_view mapped = "::ffff:";
+    if (v6.address.compare(0, mapped.size(), mapped) == 0)
+        return v4.address == "0.0.0.0" || v6.address.substr(mapped.size()) == v4.address;
+    return false;
+}
+
+// Who holds the target's port now (on a colliding address), with owners resolved.
+PortState portHolders(const SocketEntry &target)
 {
     PortState state;
     SocketQuery query;
-    query.items.push_back({socket.protocol, {socket.port, socket.port}});
+    query.items.push_back({target.protocol, {target.port, target.port}});
     const SocketList list = makeSocketTable()->query(query);
     if (!list.ok()) {
         state.ok = false;
         state.error = list.error;
         return state;
     }
-    if (!list.sockets.empty())
-        state.holders = makeProcessResolver()->resolve(list.sockets);
+    std::vector<SocketEntry> colliding;
+    for (const SocketEntry &socket : list.sockets) {
+        if (overlaps(target, socket))
+            colliding.push_back(socket);
+    }
+    if (!colliding.empty())
+        state.holders = makeProcessResolver()->resolve(colliding);
     return state;
 }
 
