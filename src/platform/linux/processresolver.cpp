@@ -65,13 +65,6 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
     if (!m_proc.valid())
         m_proc = procfs::openProcRoot();
 
-    // Any process created since the last call may be a fork of a known owner that shares its socket.
-    const int lastPid = procfs::lastAllocatedPid(m_proc.get());
-    std::vector<int> newPids;
-    if (m_mode == ResolveMode::Fast && m_lastPid > 0 && lastPid > 0 && lastPid != m_lastPid && !m_sockets.empty())
-        newPids = newProcessesSince(m_lastPid, lastPid);
-    m_lastPid = lastPid;
-
     std::unordered_set<std::uint64_t> unknown;
     std::unordered_set<std::uint32_t> unknownUids;
     std::vector<std::uint64_t> confirmed;
@@ -94,8 +87,14 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
         unknownUids.insert(socket.uid);
     }
 
-    if (!newPids.empty() && !confirmed.empty())
-        adoptForkedSharers(newPids, confirmed);
+    // Any process created since the last look may be a fork of a known owner sharing its socket.
+    // The mark only moves on when known sockets were checked, so a socket left out of one call is
+    // still checked against the processes created meanwhile.
+    const int lastPid = procfs::lastAllocatedPid(m_proc.get());
+    if (!confirmed.empty() && m_lastPid > 0 && lastPid > 0 && lastPid != m_lastPid)
+        adoptForkedSharers(newProcessesSince(m_lastPid, lastPid), confirmed);
+    if (!confirmed.empty() || m_sockets.empty() || m_lastPid <= 0)
+        m_lastPid = lastPid;
     if (!unknown.empty())
         search(unknown, unknownUids);
 
