@@ -39,6 +39,7 @@ struct Options {
     std::string tray;
     bool strace = true;
     bool strict = false;
+    bool fixtureOnly = false;
 };
 
 // The tray logs through spdlog at level info, which drops the poller's debug lines after they were
@@ -103,6 +104,8 @@ std::string hostDescription()
 struct ProcessFigures {
     Samples cli;
     Samples ss;
+    Samples cliCpu;
+    Samples ssCpu;
     int cliFailures = 0;
     std::string error;
 };
@@ -113,21 +116,33 @@ ProcessFigures measureProcesses(const Options &options, const std::vector<HeldSo
     ProcessFigures figures;
     for (int run = -1; run < options.runs; ++run) { // run -1 warms the page cache, not counted
         const std::string port = std::to_string(watched[static_cast<std::size_t>(run + 1) % watched.size()].port);
-        int exitCode = 0;
-        const std::int64_t ss = runTimed({"ss", "-ltnup", "sport = :" + port}, environment, exitCode, figures.error);
-        if (ss < 0)
+        const RunResult ss = runTimed({"ss", "-ltnup", "sport = :" + port}, environment, figures.error);
+        if (ss.wallNs < 0)
             return figures;
-        const std::int64_t cli = runTimed({options.cli, "who", port}, environment, exitCode, figures.error);
-        if (cli < 0)
+        const RunResult cli = runTimed({options.cli, "who", port}, environment, figures.error);
+        if (cli.wallNs < 0)
             return figures;
         if (run < 0)
             continue;
-        figures.ss.add(ss);
-        figures.cli.add(cli);
-        if (exitCode != 0) // 0: something holds the port, as it must
+        figures.ss.add(ss.wallNs);
+        figures.ssCpu.add(ss.cpuNs);
+        figures.cli.add(cli.wallNs);
+        figures.cliCpu.add(cli.cpuNs);
+        if (cli.exitCode != 0) // 0: something holds the port, as it must
             ++figures.cliFailures;
     }
     return figures;
+}
+
+// Starts `binder` on `port`, which is already held: with whichever protocol or family is still free.
+bool bindAgain(std::uint16_t port, SocketHolder &binder, std::string &error)
+{
+    for (const SocketKind kind : {SocketKind::TcpV4, SocketKind::TcpV6, SocketKind::UdpV4, SocketKind::UdpV6}) {
+        if (binder.start({{kind, port, 0}}, error))
+            return true;
+    }
+    error = "cannot bind port " + std::to_string(port) + " a second time: " + error;
+    return false;
 }
 
 // (b): each time a new process binds a watched port (with another protocol or family than the
@@ -146,18 +161,8 @@ BindFigures measureNewBinds(const Options &options, PollProbe &probe, const std:
     for (int bind = 0; bind < options.binds; ++bind) {
         const HeldSocket &held = watched[static_cast<std::size_t>(bind) % watched.size()];
         SocketHolder binder;
-        bool bound = false;
-        std::string error;
-        for (const SocketKind kind : {SocketKind::TcpV4, SocketKind::TcpV6, SocketKind::UdpV4, SocketKind::UdpV6}) {
-            if (kind != held.kind && binder.start({{kind, held.port, 0}}, error)) {
-                bound = true;
-                break;
-            }
-        }
-        if (!bound) {
-            figures.error = "cannot bind port " + std::to_string(held.port) + " a second time: " + error;
+        if (!bindAgain(held.port, binder, figures.error))
             return figures;
-        }
         figures.polls.add(probe.poll());
         if (probe.lastFound(binder.pid(), held.port))
             ++figures.resolved;
@@ -206,10 +211,17 @@ int runProbeMode(const QString &ports)
     PollProbe probe(watched);
     for (int warm = 0; warm < 3; ++warm)
         probe.poll();
-    markTrace(kTraceBegin);
+    markTrace(kQuietBegin);
     probe.poll();
-    markTrace(kTraceEnd);
-    return probe.lastResult().ok ? 0 : 1;
+    markTrace(kQuietEnd);
+    SocketHolder binder;
+    std::string error;
+    if (!bindAgain(watched.first().items().first().range.first, binder, error))
+        return 1;
+    markTrace(kBindBegin);
+    probe.poll();
+    markTrace(kBindEnd);
+    return probe.lastResult().ok && probe.lastFound(binder.pid(), watched.first().items().first().range.first) ? 0 : 1;
 }
 
 std::optional<Options> parseOptions(const QCoreApplication &app, QString &probePorts)
@@ -243,10 +255,13 @@ std::optional<Options> parseOptions(const QCoreApplication &app, QString &probeP
     const QCommandLineOption noStrace(QStringLiteral("no-strace"),
                                       QStringLiteral("Do not count a quiet poll's system calls with strace."));
     const QCommandLineOption strict(QStringLiteral("strict"), QStringLiteral("Exit 1 when a target is missed."));
+    const QCommandLineOption fixtureOnly(QStringLiteral("fixture-only"),
+                                         QStringLiteral("Only build the fixture, print its watched ports and keep it "
+                                                        "up until Ctrl-C (for profiling by hand)."));
     QCommandLineOption probe(QStringLiteral("probe-quiet-poll"), QStringLiteral("Internal: one traced poll."),
                              QStringLiteral("PORTS"));
     probe.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({processes, sockets, fds, polls, binds, runs, traySeconds, cli, tray, noStrace, strict, probe});
+    parser.addOptions({processes, sockets, fds, polls, binds, runs, traySeconds, cli, tray, noStrace, strict, fixtureOnly, probe});
     parser.process(app);
 
     probePorts = parser.value(probe);
@@ -273,6 +288,7 @@ std::optional<Options> parseOptions(const QCoreApplication &app, QString &probeP
     options.tray = parser.value(tray).toStdString();
     options.strace = !parser.isSet(noStrace);
     options.strict = parser.isSet(strict);
+    options.fixtureOnly = parser.isSet(fixtureOnly);
     if (!ok)
         return std::nullopt;
     return options;
@@ -320,6 +336,13 @@ int main(int argc, char *argv[])
     progress(std::string("fixture up in ") + fixtureTime + ", " + std::to_string(descriptors)
              + " descriptors; watching ports " + portList(watched));
 
+    if (options.fixtureOnly) {
+        std::printf("%s\n", portList(watched).c_str());
+        std::fflush(stdout);
+        for (;;)
+            pause(); // Ctrl-C or SIGTERM: the cleanup handler takes the fixture down
+    }
+
     // The fixture's processes are forks of this program: whitelisting it makes the judging real
     // work (a rule to match) and puts the tray in its usual all-day state, clear.
     WhitelistRule rule;
@@ -345,10 +368,11 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    SyscallCount syscalls;
+    ProbeTrace traced;
+    const SyscallCount &syscalls = traced.quiet;
     if (options.strace) {
-        progress("counting the system calls of one quiet poll with strace");
-        syscalls = traceQuietPoll(selfPath(), portList(watched), tempDir);
+        progress("counting the system calls of a quiet poll and of a new-bind poll with strace");
+        traced = traceProbe(selfPath(), portList(watched), tempDir);
         if (!syscalls.ok)
             progress("strace count failed: " + syscalls.error);
     }
@@ -444,8 +468,15 @@ int main(int argc, char *argv[])
     if (syscalls.ok)
         notes.push_back("One quiet poll under strace: " + describe(syscalls) + "; " + std::to_string(syscalls.getdents)
                         + " directory listings.");
+    if (traced.newBind.ok)
+        notes.push_back("One poll after a new bind under strace: " + describe(traced.newBind) + "; "
+                        + std::to_string(traced.newBind.fdDirsOpened) + " `/proc/<pid>/fd` directories opened.");
     notes.push_back("New binds: " + formatRatio(static_cast<double>(binds.fdDirsListed) / static_cast<double>(binds.polls.size()))
                     + " `/proc/<pid>/fd` directories listed per poll that found a new socket.");
+    notes.push_back("CPU time (user + system) of the whole processes, medians: portwatch-cli who "
+                    + formatMs(processes.cliCpu.medianMs()) + ", ss " + formatMs(processes.ssCpu.medianMs())
+                    + " (ratio " + formatRatio(processes.cliCpu.medianMs() / processes.ssCpu.medianMs())
+                    + "); wall time also counts waiting for a core on a loaded machine.");
     if (processes.cliFailures > 0)
         notes.push_back("portwatch-cli who did not find the port in " + std::to_string(processes.cliFailures) + " runs.");
     if (tray.ok)

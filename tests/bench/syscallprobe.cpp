@@ -57,40 +57,17 @@ bool opensFdDirectory(const std::string &line)
     return digits < slash && (digits == 0 || path[digits - 1] == '/');
 }
 
-} // namespace
-
-void markTrace(const char *text)
-{
-    // Fails with EBADF by design; the result is of no interest.
-    const ssize_t ignored = write(-1, text, std::strlen(text));
-    (void)ignored;
-}
-
-SyscallCount traceQuietPoll(const std::string &self, const std::string &ports, const std::string &tempDir)
+SyscallCount countBetween(const std::vector<std::string> &lines, const char *begin, const char *end)
 {
     SyscallCount count;
-    const std::string output = tempDir + "/quiet-poll.strace";
-    int exitCode = 0;
-    const std::int64_t elapsed = runTimed({"strace", "-f", "-qq", "-e", "signal=none", "-s", "64", "-o", output, self,
-                                           "--probe-quiet-poll", ports},
-                                          {}, exitCode, count.error);
-    if (elapsed < 0)
-        return count;
-    if (exitCode != 0) {
-        count.error = "strace or the probe failed (exit " + std::to_string(exitCode) + ")";
-        return count;
-    }
-    std::ifstream trace(output);
     bool inside = false;
-    bool sawEnd = false;
-    std::string line;
-    while (std::getline(trace, line)) {
-        if (line.find(kTraceBegin) != std::string::npos) {
+    for (const std::string &line : lines) {
+        if (line.find(begin) != std::string::npos) {
             inside = true;
             continue;
         }
-        if (line.find(kTraceEnd) != std::string::npos) {
-            sawEnd = inside;
+        if (line.find(end) != std::string::npos) {
+            count.ok = inside;
             break;
         }
         if (!inside)
@@ -105,12 +82,41 @@ SyscallCount traceQuietPoll(const std::string &self, const std::string &ports, c
         if ((name == "openat" || name == "open" || name == "openat2") && opensFdDirectory(line))
             ++count.fdDirsOpened;
     }
-    if (!sawEnd) {
-        count.error = "the trace holds no complete quiet poll";
-        return count;
-    }
-    count.ok = true;
+    if (!count.ok)
+        count.error = std::string("the trace holds no complete section ") + begin;
     return count;
+}
+
+} // namespace
+
+void markTrace(const char *text)
+{
+    // Fails with EBADF by design; the result is of no interest.
+    const ssize_t ignored = write(-1, text, std::strlen(text));
+    (void)ignored;
+}
+
+ProbeTrace traceProbe(const std::string &self, const std::string &ports, const std::string &tempDir)
+{
+    ProbeTrace trace;
+    const std::string output = tempDir + "/probe.strace";
+    std::string error;
+    const RunResult run = runTimed({"strace", "-f", "-qq", "-e", "signal=none", "-s", "64", "-o", output, self,
+                                    "--probe-quiet-poll", ports},
+                                   {}, error);
+    if (run.wallNs >= 0 && run.exitCode != 0)
+        error = "strace or the probe failed (exit " + std::to_string(run.exitCode) + ")";
+    if (!error.empty()) {
+        trace.quiet.error = trace.newBind.error = error;
+        return trace;
+    }
+    std::ifstream file(output);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(file, line);)
+        lines.push_back(std::move(line));
+    trace.quiet = countBetween(lines, kQuietBegin, kQuietEnd);
+    trace.newBind = countBetween(lines, kBindBegin, kBindEnd);
+    return trace;
 }
 
 std::string describe(const SyscallCount &count)

@@ -1,5 +1,6 @@
-// Counts the system calls of one quiet poll, by running the benchmark's probe mode under strace and
-// reading what it did between two markers: proof that a quiet poll lists no /proc/<pid>/fd.
+// Counts the system calls of one quiet poll and of one poll right after a new bind, by running the
+// benchmark's probe mode under strace and reading what it did between markers: proof that a quiet
+// poll lists no /proc/<pid>/fd, and a view of what finding a new owner costs.
 #pragma once
 
 #include <map>
@@ -17,14 +18,21 @@ struct SyscallCount {
     int getdents = 0;     // directory listings of any kind
 };
 
-// Runs `self --probe-quiet-poll PORTS` under strace (-f) and counts the calls between the markers.
-SyscallCount traceQuietPoll(const std::string &self, const std::string &ports, const std::string &tempDir);
+struct ProbeTrace {
+    SyscallCount quiet;
+    SyscallCount newBind;
+};
 
-// The markers the probe writes around the poll it wants counted: a write to descriptor -1, which
+// Runs `self --probe-quiet-poll PORTS` under strace (-f) and counts the calls between the markers.
+ProbeTrace traceProbe(const std::string &self, const std::string &ports, const std::string &tempDir);
+
+// The markers the probe writes around the polls it wants counted: a write to descriptor -1, which
 // fails at once and shows in the trace with its text.
 void markTrace(const char *text);
-inline constexpr const char *kTraceBegin = "portwatch-bench:quiet-poll-begin";
-inline constexpr const char *kTraceEnd = "portwatch-bench:quiet-poll-end";
+inline constexpr const char *kQuietBegin = "portwatch-bench:quiet-poll-begin";
+inline constexpr const char *kQuietEnd = "portwatch-bench:quiet-poll-end";
+inline constexpr const char *kBindBegin = "portwatch-bench:new-bind-poll-begin";
+inline constexpr const char *kBindEnd = "portwatch-bench:new-bind-poll-end";
 
 // One line: "41 syscalls: 8 recvfrom, 10 readlinkat, ...".
 std::string describe(const SyscallCount &count);

@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,9 +53,10 @@ std::vector<std::string> environmentWith(const std::vector<std::string> &overrid
     return result;
 }
 
-std::int64_t runTimed(const std::vector<std::string> &argv, const std::vector<std::string> &environment,
-                      int &exitCode, std::string &error)
+RunResult runTimed(const std::vector<std::string> &argv, const std::vector<std::string> &environment,
+                   std::string &error)
 {
+    RunResult result;
     std::vector<std::string> envStrings = environmentWith(environment);
     std::vector<char *> envp;
     for (std::string &text : envStrings)
@@ -78,22 +80,28 @@ std::int64_t runTimed(const std::vector<std::string> &argv, const std::vector<st
     posix_spawn_file_actions_destroy(&actions);
     if (status != 0) {
         error = argv[0] + ": " + std::strerror(status);
-        return -1;
+        return result;
     }
     int waitStatus = 0;
-    while (waitpid(pid, &waitStatus, 0) < 0) {
+    rusage usage = {};
+    while (wait4(pid, &waitStatus, 0, &usage) < 0) {
         if (errno != EINTR) {
             error = std::string("waitpid: ") + std::strerror(errno);
-            return -1;
+            return result;
         }
     }
     const std::int64_t elapsed = nowNs() - started;
-    exitCode = WIFEXITED(waitStatus) ? WEXITSTATUS(waitStatus) : 128 + WTERMSIG(waitStatus);
-    if (exitCode == 127) {
+    result.exitCode = WIFEXITED(waitStatus) ? WEXITSTATUS(waitStatus) : 128 + WTERMSIG(waitStatus);
+    if (result.exitCode == 127) {
         error = argv[0] + ": could not be started";
-        return -1;
+        return result;
     }
-    return elapsed;
+    const auto ns = [](const timeval &time) {
+        return static_cast<std::int64_t>(time.tv_sec) * 1000000000 + static_cast<std::int64_t>(time.tv_usec) * 1000;
+    };
+    result.cpuNs = ns(usage.ru_utime) + ns(usage.ru_stime);
+    result.wallNs = elapsed;
+    return result;
 }
 
 std::string formatMs(double ms)

@@ -28,11 +28,16 @@ private:
 // Our environment with `overrides` ("NAME=value") replacing or adding variables.
 std::vector<std::string> environmentWith(const std::vector<std::string> &overrides);
 
-// Runs argv[0] (searched in PATH) with `environment` added to ours, stdout and stderr to /dev/null,
-// and waits for it. Returns the wall time from spawn to exit in ns, or -1 when it could not run;
-// `exitCode` gets its exit status (or 128 + signal).
-std::int64_t runTimed(const std::vector<std::string> &argv, const std::vector<std::string> &environment,
-                      int &exitCode, std::string &error);
+struct RunResult {
+    std::int64_t wallNs = -1; // spawn to exit; -1 when it could not run
+    std::int64_t cpuNs = 0;   // user + system time of the process
+    int exitCode = 0;         // exit status, or 128 + signal
+};
+
+// Runs argv[0] (searched in PATH) with `environment` added to ours, stdin, stdout and stderr on
+// /dev/null, and waits for it. On failure wallNs is -1 and `error` says why.
+RunResult runTimed(const std::vector<std::string> &argv, const std::vector<std::string> &environment,
+                   std::string &error);
 
 // Formats milliseconds with sensible precision ("0.0123 ms", "1.23 ms", "245 ms").
 std::string formatMs(double ms);
