@@ -1,0 +1,420 @@
+// The alert logic of the tray app: see alertcontroller.h.
+#include "alertcontroller.h"
+
+#include "alerttext.h"
+#include "core/configmanager.h"
+#include "core/history.h"
+#include "killrunner.h"
+#include "notificationrouter.h"
+#include "platform/processes.h"
+
+#include <QDBusConnection>
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+namespace portwatch {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcAlert, "portwatch.alert")
+
+// Below this uid live system accounts (Debian's FIRST_UID); their processes need a confirmation.
+constexpr std::uint32_t firstRegularUid = 1000;
+
+ListenerKey keyOf(const WatchedListener &listener)
+{
+    return ListenerKey::of(listener.listener.socket);
+}
+
+AlertGroup groupOf(const WatchedListener &listener)
+{
+    AlertGroup group;
+    group.port = listener.listener.socket.port;
+    if (!listener.listener.owners.empty()) {
+        const platform::ProcessInfo &owner = listener.listener.owners.front();
+        group.exe = QString::fromStdString(owner.exe.empty() ? owner.name : owner.exe);
+    } else {
+        group.exe = QStringLiteral("uid:%1").arg(listener.listener.socket.uid);
+    }
+    return group;
+}
+
+HistoryEvent eventFor(HistoryEvent::Kind kind, const WatchedListener &listener, const platform::ProcessInfo *owner)
+{
+    const platform::SocketEntry &socket = listener.listener.socket;
+    if (!owner && !listener.listener.owners.empty())
+        owner = &listener.listener.owners.front();
+    HistoryEvent event;
+    event.time = QDateTime::currentDateTimeUtc();
+    event.kind = kind;
+    event.protocol = socket.protocol;
+    event.family = socket.family;
+    event.address = QString::fromStdString(socket.address);
+    event.port = socket.port;
+    event.user = QString::fromStdString(listener.listener.user);
+    if (owner) {
+        event.pid = owner->pid;
+        event.process = QString::fromStdString(owner->name);
+        event.exe = QString::fromStdString(owner->exe);
+        if (!owner->user.empty())
+            event.user = QString::fromStdString(owner->user);
+    }
+    event.expected = listener.verdict == Verdict::Expected;
+    return event;
+}
+
+std::pair<int, quint64> identityOf(const platform::ProcessInfo &process)
+{
+    return {process.pid, process.startTicks};
+}
+
+} // namespace
+
+AlertController::AlertController(Monitor *monitor, ConfigManager *config, History *history,
+                                 std::unique_ptr<platform::ProcessControl> control, QObject *parent)
+    : QObject(parent)
+    , m_monitor(monitor)
+    , m_config(config)
+    , m_history(history)
+    , m_killer(new KillRunner(std::move(control), this))
+    , m_notifier(new NotificationRouter(QDBusConnection::sessionBus(), this))
+{
+    qRegisterMetaType<portwatch::platform::TerminateResult>();
+    qRegisterMetaType<portwatch::WhitelistRule>();
+    qRegisterMetaType<portwatch::WatchedListener>();
+
+    // Our own uid, through the platform layer: a kill of anybody else's process needs a confirmation.
+    if (const auto self = platform::makeProcessResolver()->process(platform::currentProcessId()))
+        m_ownUid = self->uid;
+    else
+        qCWarning(lcAlert) << "cannot read our own process; every kill will ask for confirmation";
+
+    applyConfig(m_config->config());
+    for (const WatchedListener &listener : m_monitor->listeners())
+        m_current.insert(keyOf(listener), listener);
+
+    connect(m_monitor, &Monitor::appeared, this, &AlertController::onAppeared);
+    connect(m_monitor, &Monitor::vanished, this, &AlertController::onVanished);
+    connect(m_monitor, &Monitor::updated, this, &AlertController::onUpdated);
+    // The monitor re-judges first, so by the time onConfigChanged runs the verdicts are current.
+    connect(m_config, &ConfigManager::changed, m_monitor, &Monitor::setConfig);
+    connect(m_config, &ConfigManager::changed, this, &AlertController::onConfigChanged);
+    connect(m_notifier, &Notifier::actionInvoked, this, &AlertController::onAction);
+    connect(m_notifier, &Notifier::closed, this, &AlertController::onNotificationClosed);
+}
+
+AlertController::~AlertController()
+{
+    // Wait for a kill in progress while everything it reports to still exists.
+    delete std::exchange(m_killer, nullptr);
+}
+
+void AlertController::setTrayIcon(QSystemTrayIcon *icon)
+{
+    m_notifier->setTrayIcon(icon);
+}
+
+void AlertController::setKillGrace(std::chrono::milliseconds grace)
+{
+    m_killer->setGrace(grace);
+}
+
+void AlertController::applyConfig(const Config &config)
+{
+    m_notificationsEnabled = config.notificationsEnabled;
+    FloodControl::Options options = m_flood.options();
+    options.cooldown = std::chrono::seconds(config.notificationCooldownSec);
+    m_flood.setOptions(options);
+}
+
+void AlertController::onConfigChanged(const Config &config)
+{
+    const bool wasEnabled = m_notificationsEnabled;
+    applyConfig(config);
+    if (wasEnabled && !m_notificationsEnabled) {
+        // Turned off: take back what is on screen too.
+        const QList<quint64> keys = m_alerts.keys();
+        for (const quint64 key : keys) {
+            m_notifier->close(key);
+            onNotificationClosed(key);
+        }
+    }
+}
+
+void AlertController::onAppeared(const WatchedListener &listener)
+{
+    m_current.insert(keyOf(listener), listener);
+    record(eventFor(HistoryEvent::Kind::Appeared, listener, nullptr));
+    if (listener.verdict != Verdict::Unexpected)
+        return;
+    // What already listened before the first run is put to the user once by the first-run dialog,
+    // instead of as a wall of notifications.
+    if (m_monitor->isInitialPoll() && !m_config->config().firstRunDone)
+        return;
+    raise(listener);
+}
+
+void AlertController::onVanished(const WatchedListener &listener)
+{
+    const ListenerKey key = keyOf(listener);
+    m_current.remove(key);
+    record(eventFor(HistoryEvent::Kind::Vanished, listener, nullptr));
+    detach(key);
+}
+
+void AlertController::onUpdated(MonitorState, const QList<WatchedListener> &listeners)
+{
+    // Verdicts change without appearing or vanishing when the whitelist changes.
+    for (const WatchedListener &listener : listeners) {
+        const ListenerKey key = keyOf(listener);
+        const auto it = m_current.find(key);
+        if (it == m_current.end()) {
+            m_current.insert(key, listener);
+            continue;
+        }
+        const Verdict before = it->verdict;
+        *it = listener;
+        if (before == listener.verdict)
+            continue;
+        if (before == Verdict::Unexpected)
+            detach(key); // whitelisted: its notification goes
+        else if (listener.verdict == Verdict::Unexpected)
+            raise(listener); // a rule that covered it was removed
+    }
+}
+
+void AlertController::raise(const WatchedListener &listener)
+{
+    const ListenerKey key = keyOf(listener);
+    if (!m_notificationsEnabled || m_alertOf.contains(key))
+        return;
+
+    const FloodControl::Decision decision = m_flood.admit(groupOf(listener));
+    // Singles folded into a summary hand their listeners over and leave the screen. Taken out
+    // before any reference into m_alerts is held: removing from a QHash moves its entries.
+    QList<ListenerKey> folded;
+    for (const quint64 foldedKey : decision.close) {
+        if (foldedKey == decision.key)
+            continue;
+        folded += m_alerts.take(foldedKey).listeners;
+        m_notifier->close(foldedKey);
+    }
+    folded.append(key);
+
+    Alert &alert = m_alerts[decision.key];
+    alert.summary = decision.kind == FloodControl::Decision::Kind::Summary;
+    for (const ListenerKey &member : std::as_const(folded)) {
+        if (!alert.listeners.contains(member))
+            alert.listeners.append(member);
+        m_alertOf.insert(member, decision.key);
+    }
+
+    const QList<WatchedListener> about = listenersOf(decision.key);
+    qCInfo(lcAlert) << "alert" << decision.key << (alert.summary ? "summary of" : "for") << about.size()
+                    << "listener(s)" << (decision.update ? "(update)" : "");
+    if (alert.summary)
+        m_notifier->show(decision.key, alerttext::summary(about));
+    else
+        m_notifier->show(decision.key, alerttext::alert(about, decision.repeats, m_notifier->supportsActions()));
+}
+
+void AlertController::detach(const ListenerKey &key)
+{
+    const auto it = m_alertOf.find(key);
+    if (it == m_alertOf.end())
+        return;
+    const quint64 alertKey = it.value();
+    m_alertOf.erase(it);
+    const auto alert = m_alerts.find(alertKey);
+    if (alert == m_alerts.end())
+        return;
+    alert->listeners.removeAll(key);
+    if (alert->listeners.isEmpty()) {
+        // Nothing it names is there any more (or all of it is trusted now): take it back.
+        m_alerts.erase(alert);
+        m_notifier->close(alertKey);
+        m_flood.released(alertKey);
+    }
+}
+
+QList<WatchedListener> AlertController::listenersOf(quint64 alertKey) const
+{
+    QList<WatchedListener> listeners;
+    const auto alert = m_alerts.constFind(alertKey);
+    if (alert == m_alerts.cend())
+        return listeners;
+    for (const ListenerKey &key : alert->listeners) {
+        const auto it = m_current.constFind(key);
+        if (it != m_current.cend())
+            listeners.append(*it);
+    }
+    return listeners;
+}
+
+void AlertController::onAction(quint64 key, const QString &action)
+{
+    const auto alert = m_alerts.constFind(key);
+    if (alert == m_alerts.cend())
+        return; // a kill outcome, or an alert already withdrawn
+    if (alert->summary) {
+        if (action == QLatin1String(NotificationAction::Default))
+            Q_EMIT historyRequested();
+        return;
+    }
+    const QList<WatchedListener> listeners = listenersOf(key);
+    if (listeners.isEmpty()) {
+        Q_EMIT actionFailed(tr("That listener is gone already."));
+        return;
+    }
+    if (action == QLatin1String(NotificationAction::Kill)) {
+        killAll(listeners);
+    } else if (action == QLatin1String(NotificationAction::Whitelist)) {
+        for (const WatchedListener &listener : listeners) {
+            // Whitelisting the first may already cover the others (the IPv6 twin of an IPv4 socket).
+            const auto now = m_current.constFind(keyOf(listener));
+            if (now != m_current.cend() && now->verdict == Verdict::Unexpected) {
+                const WatchedListener copy = *now; // whitelist() changes m_current underneath
+                whitelist(copy);
+            }
+        }
+    } else {
+        Q_EMIT detailsRequested(listeners.front());
+    }
+}
+
+void AlertController::onNotificationClosed(quint64 key)
+{
+    m_flood.released(key);
+    const auto alert = m_alerts.find(key);
+    if (alert == m_alerts.end())
+        return;
+    for (const ListenerKey &member : std::as_const(alert->listeners))
+        m_alertOf.remove(member);
+    m_alerts.erase(alert);
+}
+
+void AlertController::killAll(const QList<WatchedListener> &listeners)
+{
+    // One kill per owner: the IPv4 and IPv6 sockets of one server are ended by one terminate.
+    QSet<std::pair<int, quint64>> covered;
+    for (const WatchedListener &listener : listeners) {
+        const auto &owners = listener.listener.owners;
+        const bool allCovered = !owners.empty() && std::all_of(owners.cbegin(), owners.cend(), [&](const auto &owner) {
+            return covered.contains(identityOf(owner));
+        });
+        if (allCovered)
+            continue;
+        for (const platform::ProcessInfo &owner : owners)
+            covered.insert(identityOf(owner));
+        kill(listener, false);
+    }
+}
+
+bool AlertController::needsConfirmation(const platform::ProcessInfo &owner) const
+{
+    return !m_ownUid || owner.uid != *m_ownUid || owner.uid < firstRegularUid;
+}
+
+void AlertController::kill(const WatchedListener &listener, bool confirmed)
+{
+    const QString port = alerttext::portLabel(listener.listener.socket);
+    const auto &owners = listener.listener.owners;
+    if (owners.empty()) {
+        Q_EMIT actionFailed(listener.listener.ownersVisible
+                                ? tr("Nothing visible holds %1 any more.").arg(port)
+                                : tr("%1 is held by a process of user %2 that Portwatch cannot see. "
+                                     "Run: sudo portwatch-cli kill %1")
+                                      .arg(port, QString::fromStdString(listener.listener.user)));
+        return;
+    }
+    if (!confirmed && std::any_of(owners.cbegin(), owners.cend(),
+                                  [this](const auto &owner) { return needsConfirmation(owner); })) {
+        Q_EMIT killConfirmationNeeded(listener);
+        return;
+    }
+
+    std::vector<platform::KillTarget> targets;
+    for (const platform::ProcessInfo &owner : owners) {
+        // A second click while the first kill still waits out its grace period must not signal twice.
+        if (m_killing.contains(identityOf(owner)))
+            continue;
+        m_killing.insert(identityOf(owner));
+        targets.push_back(platform::KillTarget{owner, listener.listener.socket});
+    }
+    if (targets.empty())
+        return;
+    qCInfo(lcAlert) << "ending" << targets.size() << "process(es) holding" << port;
+    m_killer->run(targets, [this, listener, targets](std::vector<platform::TerminateResult> results) {
+        onKilled(listener, targets, results);
+    });
+}
+
+void AlertController::onKilled(const WatchedListener &listener, const std::vector<platform::KillTarget> &targets,
+                               const std::vector<platform::TerminateResult> &results)
+{
+    for (std::size_t i = 0; i < targets.size() && i < results.size(); ++i) {
+        const platform::TerminateResult &result = results[i];
+        m_killing.remove(identityOf(targets[i].process));
+        qCInfo(lcAlert) << "kill of pid" << targets[i].process.pid << ":" << platform::toString(result.outcome)
+                        << QString::fromStdString(result.message);
+        HistoryEvent event = eventFor(HistoryEvent::Kind::Killed, listener, &targets[i].process);
+        event.detail = QStringLiteral("%1: %2").arg(QString::fromLatin1(platform::toString(result.outcome)),
+                                                   QString::fromStdString(result.message));
+        record(event);
+        Q_EMIT killFinished(listener, result);
+    }
+    // The outcome answers a click of the user's, so it is shown even with alerts turned off.
+    m_notifier->show(m_flood.newKey(), alerttext::killOutcome(listener, results));
+    m_monitor->pollNow();
+}
+
+void AlertController::whitelist(const WatchedListener &listener)
+{
+    const platform::SocketEntry &socket = listener.listener.socket;
+    const QString port = alerttext::portLabel(socket);
+    if (listener.listener.owners.empty()) {
+        Q_EMIT actionFailed(tr("Cannot whitelist %1: the process holding it is not visible to Portwatch.").arg(port));
+        return;
+    }
+
+    // One rule per executable that is not trusted yet; a shared socket may have trusted owners too.
+    const Whitelist current(m_config->config().whitelist);
+    QList<WhitelistRule> rules;
+    for (const platform::ProcessInfo &owner : listener.listener.owners) {
+        if (owner.exe.empty()) {
+            Q_EMIT actionFailed(tr("Cannot whitelist %1: the executable of %2 (pid %3) cannot be read.")
+                                    .arg(port, QString::fromStdString(owner.name))
+                                    .arg(owner.pid));
+            return;
+        }
+        const bool trusted = std::any_of(current.rules().cbegin(), current.rules().cend(),
+                                         [&](const WhitelistRule &rule) { return rule.matches(socket, owner); });
+        WhitelistRule rule;
+        rule.exe = QString::fromStdString(owner.exe);
+        rule.ports = PortSpec::single(socket.protocol, socket.port);
+        if (!trusted && !rules.contains(rule))
+            rules.append(rule);
+    }
+
+    for (const WhitelistRule &rule : std::as_const(rules)) {
+        QString error;
+        if (!m_config->addWhitelistRule(rule, &error)) {
+            Q_EMIT actionFailed(tr("Could not save the whitelist rule for %1: %2").arg(rule.exe, error));
+            return;
+        }
+        qCInfo(lcAlert) << "whitelisted" << rule.describe();
+        HistoryEvent event = eventFor(HistoryEvent::Kind::Whitelisted, listener, nullptr);
+        event.detail = rule.describe();
+        record(event);
+        Q_EMIT whitelisted(listener, rule);
+    }
+}
+
+void AlertController::record(const HistoryEvent &event)
+{
+    if (m_history)
+        m_history->append(event);
+}
+
+} // namespace portwatch

@@ -1,0 +1,218 @@
+// The words of Portwatch's notifications: see alerttext.h.
+#include "alerttext.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+
+#include <algorithm>
+
+namespace portwatch::alerttext {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("portwatch::alerttext", text);
+}
+
+QString fromStd(const std::string &text)
+{
+    return QString::fromStdString(text);
+}
+
+QString processName(const platform::ProcessInfo &owner)
+{
+    if (!owner.name.empty())
+        return fromStd(owner.name);
+    if (!owner.exe.empty())
+        return fromStd(owner.exe.substr(owner.exe.find_last_of('/') + 1));
+    return tr("pid %1").arg(owner.pid);
+}
+
+// The ports of a group, "tcp/8080" or "tcp/8080 and udp/8080".
+QString portsLabel(const QList<WatchedListener> &listeners)
+{
+    QStringList ports;
+    for (const WatchedListener &listener : listeners) {
+        const QString port = portLabel(listener.listener.socket);
+        if (!ports.contains(port))
+            ports.append(port);
+    }
+    return ports.join(tr(" and "));
+}
+
+QString holderName(const platform::Listener &listener)
+{
+    if (listener.owners.empty())
+        return listener.ownersVisible ? tr("no visible process") : tr("a process of %1").arg(fromStd(listener.user));
+    return processName(listener.owners.front());
+}
+
+} // namespace
+
+QString portLabel(const platform::SocketEntry &socket)
+{
+    return QStringLiteral("%1/%2").arg(QString::fromLatin1(platform::toString(socket.protocol))).arg(socket.port);
+}
+
+QString addressLabel(const platform::SocketEntry &socket)
+{
+    const QString address = fromStd(socket.address);
+    if (socket.family == platform::Family::IPv6)
+        return QStringLiteral("[%1]:%2").arg(address).arg(socket.port);
+    return QStringLiteral("%1:%2").arg(address).arg(socket.port);
+}
+
+QString ownerLabel(const platform::Listener &listener)
+{
+    if (listener.owners.empty()) {
+        return listener.ownersVisible
+                   ? tr("no visible process")
+                   : tr("a process of user %1 that Portwatch cannot see").arg(fromStd(listener.user));
+    }
+    QStringList parts;
+    for (const platform::ProcessInfo &owner : listener.owners) {
+        parts.append(tr("%1 (pid %2, user %3)")
+                         .arg(processName(owner))
+                         .arg(owner.pid)
+                         .arg(owner.user.empty() ? QString::number(owner.uid) : fromStd(owner.user)));
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+Notification alert(const QList<WatchedListener> &listeners, int repeats, bool withActions)
+{
+    Notification notification;
+    notification.persistent = true;
+    notification.offerActions = withActions;
+    if (listeners.isEmpty())
+        return notification;
+
+    const platform::Listener &first = listeners.front().listener;
+    notification.title = tr("Port %1 taken by %2").arg(portsLabel(listeners), holderName(first));
+
+    QStringList lines;
+    lines.append(ownerLabel(first));
+    QStringList exes;
+    for (const platform::ProcessInfo &owner : first.owners) {
+        const QString exe = owner.exe.empty() ? tr("(executable not readable)") : fromStd(owner.exe);
+        if (!exes.contains(exe))
+            exes.append(exe);
+    }
+    if (!exes.isEmpty())
+        lines.append(exes.join(QStringLiteral(", ")));
+    QStringList addresses;
+    for (const WatchedListener &listener : listeners)
+        addresses.append(addressLabel(listener.listener.socket));
+    lines.append(tr("Listening on %1").arg(addresses.join(QStringLiteral(", "))));
+    if (repeats > 1)
+        lines.append(tr("Bound again: %1 times since the first alert.").arg(repeats));
+    if (!withActions)
+        lines.append(tr("Click to open Portwatch and kill or whitelist it."));
+    notification.body = lines.join(QLatin1Char('\n'));
+    return notification;
+}
+
+Notification summary(const QList<WatchedListener> &listeners)
+{
+    constexpr qsizetype shownLines = 8;
+    Notification notification;
+    notification.persistent = true;
+    // A summary stands for a burst, so there are always several.
+    notification.title = tr("%1 unexpected listeners on watched ports").arg(listeners.size());
+
+    QStringList lines;
+    for (qsizetype i = 0; i < std::min(listeners.size(), shownLines); ++i) {
+        const platform::Listener &listener = listeners.at(i).listener;
+        QString line = QStringLiteral("%1 %2").arg(portLabel(listener.socket), holderName(listener));
+        if (!listener.owners.empty())
+            line += tr(" (pid %1)").arg(listener.owners.front().pid);
+        lines.append(line);
+    }
+    if (listeners.size() > shownLines)
+        lines.append(tr("and %1 more").arg(listeners.size() - shownLines));
+    notification.body = tr("%1 unexpected listeners: %2").arg(QString::number(listeners.size()), lines.join(QStringLiteral(", ")))
+                        + QLatin1Char('\n') + tr("Click to see them in Portwatch's history.");
+    return notification;
+}
+
+QString killAdvice(const WatchedListener &listener, const platform::TerminateResult &result)
+{
+    const QString port = portLabel(listener.listener.socket);
+    switch (result.outcome) {
+    case platform::TerminateOutcome::Released:
+        return tr("%1 is free now.").arg(port);
+    case platform::TerminateOutcome::StillHeld: {
+        QStringList holders;
+        for (const platform::Listener &holder : result.stillHeldBy)
+            holders.append(ownerLabel(holder));
+        holders.removeDuplicates();
+        return holders.isEmpty() ? tr("%1 is still in use.").arg(port)
+                                 : tr("%1 is still held by %2.").arg(port, holders.join(QStringLiteral(", ")));
+    }
+    case platform::TerminateOutcome::PermissionDenied:
+        return tr("Portwatch may not end another user's process. End it as that user, or run: "
+                  "sudo portwatch-cli kill %1")
+            .arg(port);
+    case platform::TerminateOutcome::AlreadyGone:
+        return tr("It had already exited.");
+    case platform::TerminateOutcome::Refused:
+        return tr("Portwatch never ends this process (init, kernel threads and itself are off limits).");
+    case platform::TerminateOutcome::Failed:
+        return tr("See Portwatch's log for details, or try: portwatch-cli kill %1").arg(port);
+    }
+    return {};
+}
+
+Notification killOutcome(const WatchedListener &listener, const std::vector<platform::TerminateResult> &results)
+{
+    Notification notification;
+    const QString port = portLabel(listener.listener.socket);
+    if (results.empty()) {
+        notification.title = tr("Nothing to end on %1").arg(port);
+        return notification;
+    }
+    // The last result tells how the port ended up; an earlier refusal or denial matters more to say.
+    const auto notable = std::find_if(results.cbegin(), results.cend(), [](const platform::TerminateResult &r) {
+        return r.outcome == platform::TerminateOutcome::PermissionDenied
+            || r.outcome == platform::TerminateOutcome::Refused || r.outcome == platform::TerminateOutcome::Failed;
+    });
+    const platform::TerminateResult &headline = notable != results.cend() ? *notable : results.back();
+    switch (headline.outcome) {
+    case platform::TerminateOutcome::Released:
+        notification.title = tr("Port %1 released").arg(port);
+        break;
+    case platform::TerminateOutcome::StillHeld:
+        notification.title = tr("Port %1 is still held").arg(port);
+        notification.urgency = Notification::Urgency::Critical;
+        break;
+    case platform::TerminateOutcome::PermissionDenied:
+        notification.title = tr("Not allowed to end the holder of %1").arg(port);
+        notification.urgency = Notification::Urgency::Critical;
+        break;
+    case platform::TerminateOutcome::AlreadyGone:
+        notification.title = tr("The holder of %1 was already gone").arg(port);
+        break;
+    case platform::TerminateOutcome::Refused:
+        notification.title = tr("Portwatch will not end the holder of %1").arg(port);
+        notification.urgency = Notification::Urgency::Critical;
+        break;
+    case platform::TerminateOutcome::Failed:
+        notification.title = tr("Could not end the holder of %1").arg(port);
+        notification.urgency = Notification::Urgency::Critical;
+        break;
+    }
+
+    QStringList lines;
+    for (const platform::TerminateResult &result : results) {
+        if (!result.message.empty())
+            lines.append(fromStd(result.message));
+    }
+    const QString advice = killAdvice(listener, headline);
+    if (!lines.contains(advice))
+        lines.append(advice);
+    notification.body = lines.join(QLatin1Char('\n'));
+    return notification;
+}
+
+} // namespace portwatch::alerttext

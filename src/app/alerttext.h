@@ -1,0 +1,35 @@
+// The words of Portwatch's notifications: what an alert, a burst summary and a kill outcome say.
+// Kept apart from the logic that decides when to show them, so both stay readable and testable.
+#pragma once
+
+#include "core/monitor.h"
+#include "notifier.h"
+#include "platform/processcontrol.h"
+
+#include <QList>
+#include <QString>
+
+#include <vector>
+
+namespace portwatch::alerttext {
+
+// "tcp/8080"
+QString portLabel(const platform::SocketEntry &socket);
+// "0.0.0.0:8080", "[::1]:8080"
+QString addressLabel(const platform::SocketEntry &socket);
+// "python3 (pid 4242, user alice)", or what is known when the owner is not visible.
+QString ownerLabel(const platform::Listener &listener);
+
+// An unexpected listener (or several sockets of one program on one port). `repeats` > 1 says the
+// program bound the port again within the cooldown; without action buttons the body says where to act.
+Notification alert(const QList<WatchedListener> &listeners, int repeats, bool withActions);
+
+// One line per listener, a click opens the history.
+Notification summary(const QList<WatchedListener> &listeners);
+
+// What a kill achieved, one result per owner that was signalled.
+Notification killOutcome(const WatchedListener &listener, const std::vector<platform::TerminateResult> &results);
+// One sentence per outcome with what the user can do about it ("run sudo portwatch-cli kill tcp/80").
+QString killAdvice(const WatchedListener &listener, const platform::TerminateResult &result);
+
+} // namespace portwatch::alerttext

@@ -1,0 +1,93 @@
+// Desktop notifications through org.freedesktop.Notifications (QtDBus): sends Notify asynchronously,
+// remembers the ids the server handed out, ignores signals about anybody else's notifications, and
+// keeps track of whether a server is there at all (servers may start after us, or on demand).
+#pragma once
+
+#include "notifier.h"
+
+#include <QDBusConnection>
+#include <QHash>
+#include <QList>
+#include <QPair>
+#include <QStringList>
+
+#include <optional>
+
+class QDBusServiceWatcher;
+
+namespace portwatch {
+
+class DBusNotifier final : public Notifier
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DBusNotifier)
+public:
+    static constexpr char Service[] = "org.freedesktop.Notifications";
+    static constexpr char ObjectPath[] = "/org/freedesktop/Notifications";
+    static constexpr char Interface[] = "org.freedesktop.Notifications";
+
+    enum class Presence {
+        Unknown, // the bus has not answered yet
+        Present, // a server owns the name, or the bus can start one on demand
+        Absent,  // nobody owns the name and nothing can be activated for it
+    };
+
+    explicit DBusNotifier(const QDBusConnection &bus = QDBusConnection::sessionBus(), QObject *parent = nullptr);
+    ~DBusNotifier() override;
+
+    // Before the server's capabilities are known, notifications wait for them (one round trip).
+    void show(quint64 key, const Notification &notification) override;
+    // Withdraws it with CloseNotification; closed() is not emitted for closings asked for here.
+    void close(quint64 key) override;
+    // True until the server said it has no "actions" capability.
+    bool supportsActions() const override;
+
+    Presence presence() const noexcept { return m_presence; }
+    bool capabilitiesKnown() const noexcept { return m_capabilitiesKnown; }
+    QStringList capabilities() const { return m_capabilities; }
+    // The server's id for what is shown under `key`; 0 when nothing is (yet).
+    uint serverId(quint64 key) const;
+
+    // Asks the bus again whether the name has an owner or can be activated.
+    void recheckPresence();
+
+Q_SIGNALS:
+    void presenceChanged(portwatch::DBusNotifier::Presence presence);
+    void capabilitiesChanged(const QStringList &capabilities);
+    // Notify failed (the server is gone after all, or refused): show it some other way.
+    void notifyFailed(quint64 key, const portwatch::Notification &notification, const QString &error);
+
+private Q_SLOTS:
+    // Slots because QtDBus connects bus signals only by signature string.
+    void onActionInvoked(uint id, const QString &action);
+    void onNotificationClosed(uint id, uint reason);
+
+private:
+    struct Entry {
+        uint id = 0;          // the server's id, once Notify answered
+        bool inFlight = false; // a Notify for this key is waiting for its answer
+        std::optional<Notification> queued; // shown once the Notify in flight answered
+        bool closeWhenKnown = false;        // close() came while Notify was in flight
+    };
+
+    void sendNotify(quint64 key, const Notification &notification);
+    void onNotifyAnswered(quint64 key, const Notification &notification, uint id, const QString &error);
+    void sendClose(uint id);
+    void fetchCapabilities();
+    void setPresence(Presence presence);
+    void onOwnerChanged(const QString &newOwner);
+    void forgetAll();
+
+    QDBusConnection m_bus;
+    QDBusServiceWatcher *m_watcher = nullptr;
+    Presence m_presence = Presence::Unknown;
+    bool m_capabilitiesKnown = false;
+    bool m_capabilitiesPending = false;
+    QStringList m_capabilities;
+    quint64 m_generation = 0; // bumped when the server changes: answers from the old one are stale
+    QHash<quint64, Entry> m_entries;
+    QHash<uint, quint64> m_keys; // server id -> key, only for our own notifications
+    QList<QPair<quint64, Notification>> m_waiting; // shown before the capabilities were known
+};
+
+} // namespace portwatch
