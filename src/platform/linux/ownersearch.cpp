@@ -123,9 +123,6 @@ SearchResult OwnerSearch::find(const std::unordered_set<std::uint64_t> &inodes,
         return !thorough && firstHolder.size() == inodes.size();
     };
 
-    // Processes running as a socket's owner uid are visited first; the others only when those did
-    // not hold every socket. They are deferred, never skipped: a socket created by root is often
-    // held by workers that switched to another uid, and the root parent may be gone.
     bool done = false;
     // A new socket mostly belongs to a process started moments ago. Probing the PIDs allocated last
     // is far cheaper than listing /proc, which costs over a microsecond per process.
@@ -140,6 +137,10 @@ SearchResult OwnerSearch::find(const std::unordered_set<std::uint64_t> &inodes,
         }
     }
 
+    // Then every process, newest first. Those running as a socket's owner uid are visited first,
+    // the others only when those did not hold every socket. They are deferred, never skipped: a
+    // socket created by root is often held by workers that switched to another uid, and the root
+    // parent may be gone.
     std::vector<int> deferred;
     const bool preferUids = m_preferSocketUid && !thorough && !socketUids.empty();
     const std::vector<int> &order = done ? m_order : loadOrder();
