@@ -10,8 +10,10 @@
 
 #include <QDBusConnection>
 #include <QLoggingCategory>
+#include <QTimer>
 
 #include <algorithm>
+#include <utility>
 
 namespace portwatch {
 
@@ -134,6 +136,7 @@ void AlertController::onConfigChanged(const Config &config)
     applyConfig(config);
     if (wasEnabled && !m_notificationsEnabled) {
         // Turned off: take back what is on screen too.
+        m_pending.clear();
         const QList<quint64> keys = m_alerts.keys();
         for (const quint64 key : keys) {
             m_notifier->close(key);
@@ -187,40 +190,69 @@ void AlertController::onUpdated(MonitorState, const QList<WatchedListener> &list
 void AlertController::raise(const WatchedListener &listener)
 {
     const ListenerKey key = keyOf(listener);
-    if (!m_notificationsEnabled || m_alertOf.contains(key))
+    if (!m_notificationsEnabled || m_alertOf.contains(key) || m_pending.contains(key))
         return;
+    // One poll reports all its new listeners in a row: decide on them together, so a burst shows
+    // as one summary instead of three singles that flash up and are withdrawn again.
+    m_pending.append(key);
+    if (!m_flushScheduled) {
+        m_flushScheduled = true;
+        QTimer::singleShot(0, this, &AlertController::flushRaised);
+    }
+}
 
-    const FloodControl::Decision decision = m_flood.admit(groupOf(listener));
-    // Singles folded into a summary hand their listeners over and leave the screen. Taken out
-    // before any reference into m_alerts is held: removing from a QHash moves its entries.
-    QList<ListenerKey> folded;
-    for (const quint64 foldedKey : decision.close) {
-        if (foldedKey == decision.key)
+void AlertController::flushRaised()
+{
+    m_flushScheduled = false;
+    const QList<ListenerKey> pending = std::exchange(m_pending, {});
+    QList<quint64> toShow; // in the order they were decided
+    for (const ListenerKey &key : pending) {
+        const auto current = m_current.constFind(key);
+        if (current == m_current.cend() || current->verdict != Verdict::Unexpected || m_alertOf.contains(key))
+            continue; // gone or trusted since it was queued
+
+        const FloodControl::Decision decision = m_flood.admit(groupOf(*current));
+        // Singles folded into a summary hand their listeners over and leave the screen. Taken out
+        // before any reference into m_alerts is held: removing from a QHash moves its entries.
+        QList<ListenerKey> members;
+        for (const quint64 foldedKey : decision.close) {
+            if (foldedKey == decision.key)
+                continue;
+            members += m_alerts.take(foldedKey).listeners;
+            toShow.removeAll(foldedKey);
+            m_notifier->close(foldedKey); // nothing happens for one that was never shown
+        }
+        members.append(key);
+
+        Alert &alert = m_alerts[decision.key];
+        alert.summary = decision.kind == FloodControl::Decision::Kind::Summary;
+        alert.repeats = decision.repeats;
+        for (const ListenerKey &member : std::as_const(members)) {
+            if (!alert.listeners.contains(member))
+                alert.listeners.append(member);
+            m_alertOf.insert(member, decision.key);
+        }
+        if (!toShow.contains(decision.key))
+            toShow.append(decision.key);
+    }
+
+    for (const quint64 alertKey : std::as_const(toShow)) {
+        const auto alert = m_alerts.constFind(alertKey);
+        if (alert == m_alerts.cend())
             continue;
-        folded += m_alerts.take(foldedKey).listeners;
-        m_notifier->close(foldedKey);
+        const QList<WatchedListener> about = listenersOf(alertKey);
+        qCInfo(lcAlert) << "alert" << alertKey << (alert->summary ? "summarises" : "names") << about.size()
+                        << "listener(s)";
+        if (alert->summary)
+            m_notifier->show(alertKey, alerttext::summary(about));
+        else
+            m_notifier->show(alertKey, alerttext::alert(about, alert->repeats, m_notifier->supportsActions()));
     }
-    folded.append(key);
-
-    Alert &alert = m_alerts[decision.key];
-    alert.summary = decision.kind == FloodControl::Decision::Kind::Summary;
-    for (const ListenerKey &member : std::as_const(folded)) {
-        if (!alert.listeners.contains(member))
-            alert.listeners.append(member);
-        m_alertOf.insert(member, decision.key);
-    }
-
-    const QList<WatchedListener> about = listenersOf(decision.key);
-    qCInfo(lcAlert) << "alert" << decision.key << (alert.summary ? "summary of" : "for") << about.size()
-                    << "listener(s)" << (decision.update ? "(update)" : "");
-    if (alert.summary)
-        m_notifier->show(decision.key, alerttext::summary(about));
-    else
-        m_notifier->show(decision.key, alerttext::alert(about, decision.repeats, m_notifier->supportsActions()));
 }
 
 void AlertController::detach(const ListenerKey &key)
 {
+    m_pending.removeAll(key);
     const auto it = m_alertOf.find(key);
     if (it == m_alertOf.end())
         return;

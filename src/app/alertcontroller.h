@@ -81,6 +81,7 @@ private:
     struct Alert {
         QList<ListenerKey> listeners;
         bool summary = false;
+        int repeats = 1;
     };
 
     void onAppeared(const WatchedListener &listener);
@@ -91,6 +92,7 @@ private:
     void onNotificationClosed(quint64 key);
 
     void raise(const WatchedListener &listener);
+    void flushRaised();
     void detach(const ListenerKey &key);
     QList<WatchedListener> listenersOf(quint64 alertKey) const;
     void killAll(const QList<WatchedListener> &listeners);
@@ -112,6 +114,8 @@ private:
     QHash<ListenerKey, WatchedListener> m_current; // every listener on a watched port, as last reported
     QHash<quint64, Alert> m_alerts;                 // notification key -> what it is about
     QHash<ListenerKey, quint64> m_alertOf;          // listener -> key of the notification naming it
+    QList<ListenerKey> m_pending;                   // unexpected listeners to raise once this poll's report is in
+    bool m_flushScheduled = false;
     QSet<std::pair<int, quint64>> m_killing;        // (pid, start ticks) of owners being ended now
 };
 
