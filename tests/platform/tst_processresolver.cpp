@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <set>
 
 using namespace portwatch::platform;
@@ -104,6 +105,7 @@ private Q_SLOTS:
     void resolvesTheOwner();
     void reportsForkedSharers();
     void thoroughModeFindsTheSameSharers();
+    void fdPassedToAStrangerNeedsThoroughMode();
     void confirmedLookupListsNoFdDirectory();
     void exitedOwnerIsNotReported();
     void survivingSharerRemainsAfterOwnerExits();
@@ -205,6 +207,80 @@ void TestProcessResolver::thoroughModeFindsTheSameSharers()
     // No cache in thorough mode: the next call scans everything again.
     thorough.resolve({*entry});
     QCOMPARE(thorough.stats().fullScans, std::uint64_t(2));
+}
+
+// The socket goes by SCM_RIGHTS to a process outside the holder's fork family (a double-forked
+// orphan). Thorough mode must report both holders; fast mode stops at the first one it meets.
+void TestProcessResolver::fdPassedToAStrangerNeedsThoroughMode()
+{
+    std::uint16_t port = 0;
+    const int fd = listenOnLoopback(port);
+    QVERIFY(fd >= 0);
+    int channel[2];
+    int ready[2];
+    int release[2];
+    QVERIFY(::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, channel) == 0);
+    QVERIFY(::pipe(ready) == 0 && ::pipe(release) == 0);
+    const pid_t middle = ::fork();
+    QVERIFY(middle >= 0);
+    if (middle == 0) {
+        if (::fork() != 0)
+            ::_exit(0); // the stranger below is orphaned: no longer our descendant
+        ::close(fd);    // it holds the socket only through the passed descriptor
+        ::close(release[1]);
+        char data = 0;
+        iovec io{&data, 1};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+        msghdr message{};
+        message.msg_iov = &io;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        if (::recvmsg(channel[1], &message, 0) != 1)
+            ::_exit(1);
+        const pid_t self = ::getpid();
+        (void)!::write(ready[1], &self, sizeof self);
+        (void)!::read(release[0], &data, 1); // until the test lets go (or dies)
+        ::_exit(0);
+    }
+    ::waitpid(middle, nullptr, 0);
+    ::close(release[0]);
+    ::close(ready[1]);
+    const auto cleanup = qScopeGuard([&] {
+        ::close(release[1]);
+        ::close(channel[0]);
+        ::close(channel[1]);
+        ::close(ready[0]);
+        ::close(fd);
+    });
+
+    char data = 'x';
+    iovec io{&data, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr message{};
+    message.msg_iov = &io;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+    QCOMPARE(::sendmsg(channel[0], &message, 0), ssize_t(1));
+    pid_t stranger = 0;
+    QCOMPARE(::read(ready[0], &stranger, sizeof stranger), ssize_t(sizeof stranger));
+
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
+    QVERIFY(entry);
+    const std::set<int> everyone{int(::getpid()), int(stranger)};
+    const auto thorough = LinuxProcessResolver(ResolveMode::Thorough).resolve({*entry});
+    QCOMPARE(ownerPids(thorough.front()), everyone);
+    const auto fast = LinuxProcessResolver(ResolveMode::Fast).resolve({*entry});
+    const std::set<int> fastOwners = ownerPids(fast.front());
+    QVERIFY(!fastOwners.empty());
+    QVERIFY(std::includes(everyone.begin(), everyone.end(), fastOwners.begin(), fastOwners.end()));
+    qInfo("fast mode found %zu of the 2 holders of a socket passed to an unrelated process", fastOwners.size());
 }
 
 void TestProcessResolver::confirmedLookupListsNoFdDirectory()
@@ -454,15 +530,20 @@ void TestProcessResolver::ownerNotVisibleToAnotherUser()
     QCOMPARE(entry->uid, 0u);
 
     const auto answer = portwatch::testing::runAsNobody([&entry] {
-        const auto listeners = makeProcessResolver()->resolve({*entry});
+        LinuxProcessResolver resolver;
+        const auto listeners = resolver.resolve({*entry});
         if (listeners.size() != 1)
             return std::string("wrong count");
         const Listener &l = listeners.front();
+        // Asked again at once, the hidden socket is not searched for again (that is what keeps an
+        // unprivileged poller from scanning /proc every second for a root daemon's port).
+        const auto again = resolver.resolve({*entry});
         return std::to_string(l.owners.size()) + ' ' + (l.ownersVisible ? "visible" : "hidden") + ' '
-            + std::to_string(l.socket.uid) + ' ' + l.user;
+            + std::to_string(l.socket.uid) + ' ' + l.user + " searches=" + std::to_string(resolver.stats().searches)
+            + (again.front().ownersVisible ? " visible" : " hidden");
     });
     QVERIFY(answer);
-    QCOMPARE(QString::fromStdString(*answer), QStringLiteral("0 hidden 0 root"));
+    QCOMPARE(QString::fromStdString(*answer), QStringLiteral("0 hidden 0 root searches=1 hidden"));
 
     // Root, on the other hand, sees the owner.
     const auto asRoot = makeProcessResolver()->resolve({*entry});
