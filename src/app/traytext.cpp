@@ -1,0 +1,145 @@
+// The tray's words: see traytext.h.
+#include "traytext.h"
+
+#include <QCoreApplication>
+#include <QMap>
+
+#include <tuple>
+
+namespace portwatch::traytext {
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("portwatch::TrayIcon", text);
+}
+
+int severity(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Unexpected:
+        return 2;
+    case Verdict::Unknown:
+        return 1;
+    case Verdict::Expected:
+        return 0;
+    }
+    return 1;
+}
+
+QString ownerText(const platform::ProcessInfo &owner)
+{
+    const QString name = QString::fromStdString(owner.name.empty() ? owner.exe : owner.name);
+    return tr("%1 (pid %2, %3)").arg(name.isEmpty() ? tr("unnamed process") : name).arg(owner.pid)
+        .arg(QString::fromStdString(owner.user));
+}
+
+// Sockets of the same process on the same protocol and port make one entry; sockets whose owner we
+// cannot see are grouped by the socket's uid instead.
+using GroupKey = std::tuple<int, int, int, qint64>;
+GroupKey keyOf(const platform::Listener &listener)
+{
+    const auto &socket = listener.socket;
+    if (!listener.owners.empty())
+        return {int(socket.protocol), socket.port, 0, listener.owners.front().pid};
+    return {int(socket.protocol), socket.port, 1, qint64(socket.uid)};
+}
+
+} // namespace
+
+QString stateTitle(MonitorState state)
+{
+    switch (state) {
+    case MonitorState::Starting:
+        return tr("Starting");
+    case MonitorState::Clear:
+        return tr("All clear");
+    case MonitorState::Alert:
+        return tr("Unexpected listener");
+    case MonitorState::Paused:
+        return tr("Paused");
+    case MonitorState::Degraded:
+        return tr("Degraded");
+    }
+    return {};
+}
+
+QString verdictText(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Expected:
+        return tr("expected");
+    case Verdict::Unexpected:
+        return tr("unexpected");
+    case Verdict::Unknown:
+        return tr("owner unknown");
+    }
+    return {};
+}
+
+QString portText(const platform::Listener &listener)
+{
+    return QStringLiteral("%1/%2").arg(QLatin1String(platform::toString(listener.socket.protocol)))
+        .arg(listener.socket.port);
+}
+
+QString listenerLine(const platform::Listener &listener)
+{
+    QString who;
+    if (listener.owners.empty()) {
+        who = tr("owner not visible (user %1)").arg(QString::fromStdString(listener.user));
+    } else {
+        who = ownerText(listener.owners.front());
+        const auto others = listener.owners.size() - 1;
+        if (others == 1)
+            who += tr(" and 1 more process");
+        else if (others > 1)
+            who += tr(" and %1 more processes").arg(others);
+    }
+    return QStringLiteral("%1 \u2014 %2").arg(portText(listener), who);
+}
+
+QList<TrayEntry> group(const QList<WatchedListener> &listeners)
+{
+    QList<TrayEntry> entries;
+    QMap<GroupKey, qsizetype> index;
+    for (const WatchedListener &watched : listeners) {
+        const GroupKey key = keyOf(watched.listener);
+        const auto found = index.constFind(key);
+        if (found == index.cend()) {
+            index.insert(key, entries.size());
+            entries.append(TrayEntry{watched, 1, watched.verdict});
+            continue;
+        }
+        TrayEntry &entry = entries[*found];
+        ++entry.socketCount;
+        if (severity(watched.verdict) > severity(entry.verdict)) {
+            // Kill / Whitelist act on the socket that made the entry alarming.
+            entry.verdict = watched.verdict;
+            entry.listener = watched;
+        }
+    }
+    return entries;
+}
+
+QString tooltip(MonitorState state, const QString &reason, const QList<WatchedListener> &listeners, int maxLines)
+{
+    QStringList lines{tr("Portwatch: %1").arg(stateTitle(state))};
+    const QList<TrayEntry> entries = group(listeners);
+    // The reason repeats the listener lines in the alert states; it is news when paused, starting,
+    // or when the backend itself failed.
+    if (!reason.isEmpty() && (entries.isEmpty() || state == MonitorState::Paused))
+        lines << reason;
+    else if (entries.isEmpty() && state == MonitorState::Clear)
+        lines << tr("No watched port is in use.");
+    const qsizetype shown = std::min<qsizetype>(entries.size(), maxLines);
+    for (qsizetype i = 0; i < shown; ++i) {
+        const TrayEntry &entry = entries.at(i);
+        lines << tr("%1, %2").arg(listenerLine(entry.listener.listener), verdictText(entry.verdict));
+    }
+    if (entries.size() > shown)
+        lines << tr("\u2026 and %1 more").arg(entries.size() - shown);
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace portwatch::traytext
