@@ -96,7 +96,7 @@ void TestProcessControl::releasedAfterSigterm()
     QVERIFY2(result.outcome == TerminateOutcome::Released, qPrintable(describe(result)));
     QVERIFY(!result.forced);
     QVERIFY(result.stillHeldBy.empty());
-    QVERIFY(mentions(result, QStringLiteral("pid %1").arg(child.pid())));
+    QVERIFY(mentions(result, QStringLiteral("portwatch-test-listener (pid %1)").arg(child.pid())));
     QVERIFY(mentions(result, QStringLiteral("tcp port %1").arg(port)));
     QVERIFY(child.waitForExit(5000));
     QCOMPARE(child.process().exitStatus(), QProcess::CrashExit); // ended by a signal

@@ -44,7 +44,11 @@ constexpr std::chrono::milliseconds kKillWait{5000};
 
 std::string describe(const ProcessInfo &process)
 {
-    const std::string name = process.name.empty() ? std::string("process") : process.name;
+    std::string name = process.name.empty() ? std::string("process") : process.name;
+    // comm is cut at 15 bytes; the executable's file name says it in full when it starts the same way.
+    const std::string base = process.exe.substr(process.exe.rfind('/') + 1);
+    if (name.size() == 15 && base.size() > name.size() && base.compare(0, name.size(), name) == 0)
+        name = base;
     return name + " (pid " + std::to_string(process.pid) + ")";
 }
 
@@ -64,10 +68,13 @@ std::string describeHolders(const std::vector<Listener> &listeners)
             text += (named++ == 0 ? "" : ", ") + describe(owner);
         }
     }
-    if (named == 0)
-        return "a process of user " + (listeners.empty() ? std::string("unknown") : listeners.front().user) +
-               " that is not visible to us";
-    return text;
+    if (named != 0)
+        return text;
+    for (const Listener &listener : listeners) {
+        if (!listener.ownersVisible)
+            return "a process of user " + listener.user + " that is not visible to us";
+    }
+    return "a process that could not be identified (it may be exiting)";
 }
 
 // Waits until the process behind `pidfd` has exited; false when `timeout` passed first.
@@ -203,9 +210,10 @@ TerminateResult LinuxProcessControl::terminate(const KillTarget &target, std::ch
     if (pidfdSendSignal(pidfd.get(), SIGTERM) != 0) {
         if (errno == EPERM) {
             const std::string user = process.user.empty() ? std::to_string(process.uid) : process.user;
+            const std::string remedy = process.uid == 0 ? "run Portwatch as root (for example with sudo)"
+                                                        : "run Portwatch as " + user + " or as root (for example with sudo)";
             return result(TerminateOutcome::PermissionDenied,
-                          "Not allowed to end " + who + ", which holds " + port + " and runs as user " + user +
-                              ": run Portwatch as " + user + " or as root (for example with sudo).");
+                          "Not allowed to end " + who + ", which holds " + port + " and runs as user " + user + ": " + remedy + ".");
         }
         if (errno == ESRCH)
             return result(TerminateOutcome::AlreadyGone, who + " has already exited; " + port + " was not touched.");
