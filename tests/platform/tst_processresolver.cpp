@@ -509,6 +509,12 @@ void TestProcessResolver::execBetweenCallsIsSeen()
 
     QVERIFY(::write(goPipe[1], "x", 1) == 1);
     QTRY_COMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(forked)).canonicalFilePath(), sleepPath);
+    // The exe link changes early in execve(), the argument area only later: wait for both.
+    const auto cmdline = [forked] {
+        QFile file(QStringLiteral("/proc/%1/cmdline").arg(forked));
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    QTRY_COMPARE(cmdline(), QByteArray("sleep\0" "30\0", 9));
     const auto after = resolver.resolve({*entry});
     QCOMPARE(after.front().owners.size(), std::size_t(1));
     const ProcessInfo &owner = after.front().owners.front();
