@@ -1,0 +1,82 @@
+// Listener wording: see listenertext.h.
+#include "listenertext.h"
+
+#include <QCoreApplication>
+
+namespace portwatch::listenertext {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("portwatch::listenertext", text);
+}
+} // namespace
+
+QString port(const platform::SocketEntry &socket)
+{
+    return QStringLiteral("%1/%2").arg(QString::fromLatin1(platform::toString(socket.protocol))).arg(socket.port);
+}
+
+QString address(const platform::SocketEntry &socket)
+{
+    const QString host = QString::fromStdString(socket.address);
+    if (socket.family == platform::Family::IPv6)
+        return QStringLiteral("[%1]:%2").arg(host).arg(socket.port);
+    return QStringLiteral("%1:%2").arg(host).arg(socket.port);
+}
+
+QString commandLine(const platform::ProcessInfo &process)
+{
+    QStringList parts;
+    parts.reserve(static_cast<qsizetype>(process.cmdline.size()));
+    for (const std::string &argument : process.cmdline) {
+        QString text = QString::fromStdString(argument);
+        if (text.isEmpty() || text.contains(QLatin1Char(' ')))
+            text = QLatin1Char('\'') + text + QLatin1Char('\'');
+        parts << text;
+    }
+    return parts.join(QLatin1Char(' '));
+}
+
+QString localTime(const QDateTime &time)
+{
+    if (!time.isValid())
+        return {};
+    return time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+QString processStart(const platform::ProcessInfo &process)
+{
+    if (process.startTimeMs <= 0)
+        return {};
+    return localTime(QDateTime::fromMSecsSinceEpoch(process.startTimeMs));
+}
+
+QString verdict(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Expected:
+        return tr("whitelisted");
+    case Verdict::Unexpected:
+        return tr("unexpected");
+    case Verdict::Unknown:
+        break;
+    }
+    return tr("owner not visible");
+}
+
+QString owners(const platform::Listener &listener)
+{
+    if (listener.owners.empty())
+        return tr("owner not visible (user %1)").arg(QString::fromStdString(listener.user));
+    QStringList lines;
+    for (const platform::ProcessInfo &owner : listener.owners) {
+        lines << tr("%1 (pid %2, user %3)")
+                     .arg(QString::fromStdString(owner.name))
+                     .arg(owner.pid)
+                     .arg(QString::fromStdString(owner.user));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace portwatch::listenertext

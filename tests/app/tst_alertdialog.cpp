@@ -1,0 +1,122 @@
+// AlertDialog: names the listener (port, process, pid, user, exe, cmdline, address, start), and its
+// buttons emit the intent signals with that listener.
+#include "app/alertdialog.h"
+#include "dialogtestutil.h"
+
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace portwatch;
+using testutil::control;
+
+namespace {
+
+WatchedListener sample()
+{
+    return testutil::listener(platform::Protocol::Tcp, 8080,
+                              {testutil::process(4242, "python3", "/usr/bin/python3.11", "alice")},
+                              Verdict::Unexpected, platform::Family::IPv6);
+}
+
+bool sameListener(const WatchedListener &a, const WatchedListener &b)
+{
+    return a.listener.socket == b.listener.socket && a.listener.owners == b.listener.owners && a.verdict == b.verdict
+        && a.firstSeen == b.firstSeen;
+}
+
+} // namespace
+
+class TestAlertDialog : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void showsDetails()
+    {
+        AlertDialog dialog(sample(), nullptr);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QCOMPARE(control<QLabel>(&dialog, "portValue")->text(), QStringLiteral("tcp/8080"));
+        QCOMPARE(control<QLabel>(&dialog, "addressValue")->text(), QStringLiteral("[::]:8080"));
+        QCOMPARE(control<QLabel>(&dialog, "processValue")->text(), QStringLiteral("python3"));
+        QCOMPARE(control<QLabel>(&dialog, "pidValue")->text(), QStringLiteral("4242"));
+        QCOMPARE(control<QLabel>(&dialog, "userValue")->text(), QStringLiteral("alice"));
+        QCOMPARE(control<QLabel>(&dialog, "exeValue")->text(), QStringLiteral("/usr/bin/python3.11"));
+        QCOMPARE(control<QLabel>(&dialog, "cmdlineValue")->text(), QStringLiteral("/usr/bin/python3.11 --port 8080"));
+        const QString started = control<QLabel>(&dialog, "startedValue")->text();
+        const QString expectedStart = QDateTime(QDate(2026, 11, 25), QTime(9, 30), Qt::UTC)
+                                          .toLocalTime()
+                                          .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        QVERIFY2(started.startsWith(expectedStart), qPrintable(started));
+        const QString heading = control<QLabel>(&dialog, "headingLabel")->text();
+        QVERIFY(heading.contains(QStringLiteral("tcp/8080")) && heading.contains(QStringLiteral("python3")));
+        QVERIFY(dialog.windowTitle().contains(QStringLiteral("tcp/8080")));
+        // Enter must not kill: Dismiss is the default button.
+        QVERIFY(control<QPushButton>(&dialog, "dismissButton")->isDefault());
+    }
+
+    void killEmitsListener()
+    {
+        AlertDialog dialog(sample(), nullptr);
+        QSignalSpy kill(&dialog, &AlertDialog::killRequested);
+        QSignalSpy whitelist(&dialog, &AlertDialog::whitelistRequested);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTest::mouseClick(control<QPushButton>(&dialog, "killButton"), Qt::LeftButton);
+        QCOMPARE(kill.count(), 1);
+        QCOMPARE(whitelist.count(), 0);
+        QVERIFY(sameListener(kill.at(0).at(0).value<WatchedListener>(), sample()));
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QVERIFY(!dialog.isVisible());
+    }
+
+    void whitelistEmitsListener()
+    {
+        AlertDialog dialog(sample(), nullptr);
+        QSignalSpy kill(&dialog, &AlertDialog::killRequested);
+        QSignalSpy whitelist(&dialog, &AlertDialog::whitelistRequested);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTest::mouseClick(control<QPushButton>(&dialog, "whitelistButton"), Qt::LeftButton);
+        QCOMPARE(whitelist.count(), 1);
+        QCOMPARE(kill.count(), 0);
+        QVERIFY(sameListener(whitelist.at(0).at(0).value<WatchedListener>(), sample()));
+    }
+
+    void dismissEmitsNothing()
+    {
+        AlertDialog dialog(sample(), nullptr);
+        QSignalSpy kill(&dialog, &AlertDialog::killRequested);
+        QSignalSpy whitelist(&dialog, &AlertDialog::whitelistRequested);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTest::keyClick(&dialog, Qt::Key_Return); // the default button
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        QVERIFY(!dialog.isVisible());
+        QCOMPARE(kill.count() + whitelist.count(), 0);
+    }
+
+    void ownerNotVisible()
+    {
+        AlertDialog dialog(testutil::listener(platform::Protocol::Tcp, 80, {}, Verdict::Unknown), nullptr);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QVERIFY(!control<QPushButton>(&dialog, "killButton")->isEnabled());
+        QVERIFY(!control<QPushButton>(&dialog, "whitelistButton")->isEnabled());
+        QVERIFY(control<QLabel>(&dialog, "processValue")->text().contains(QStringLiteral("www-data")));
+    }
+
+    void sharedSocketListsAllPids()
+    {
+        AlertDialog dialog(testutil::listener(platform::Protocol::Tcp, 8080,
+                                              {testutil::process(10, "server", "/opt/server"),
+                                               testutil::process(11, "server", "/opt/server")}),
+                           nullptr);
+        QVERIFY(control<QLabel>(&dialog, "pidValue")->text().startsWith(QStringLiteral("10, 11")));
+    }
+};
+
+QTEST_MAIN(TestAlertDialog)
+#include "tst_alertdialog.moc"
