@@ -1,0 +1,382 @@
+// AlertController end to end on a private bus: the real monitor on the real platform watches the
+// ephemeral port of a real child (portwatch-test-listener); a fake notification server receives the
+// alert and clicks Kill, Whitelist or the body; the test checks the process, the port, the config
+// file on disk, and what reached the server. Also the tray-balloon fallback and burst summaries.
+#include "app/alertcontroller.h"
+#include "app/notificationrouter.h"
+#include "app/traynotifier.h"
+#include "childlistener.h"
+#include "core/config.h"
+#include "core/configmanager.h"
+#include "core/history.h"
+#include "core/monitor.h"
+#include "fakenotificationserver.h"
+#include "platform/processcontrol.h"
+#include "platform/processes.h"
+#include "platform/sockettable.h"
+
+#include <QDBusConnection>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSystemTrayIcon>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <optional>
+
+using namespace std::chrono_literals;
+using namespace portwatch;
+using portwatch::testing::ChildListener;
+
+namespace {
+
+constexpr int timeoutMs = 15000;
+
+QString listenerExe()
+{
+    // The kernel reports the resolved path of the executable.
+    return QFileInfo(ChildListener::program()).canonicalFilePath();
+}
+
+// The tests' children listen on loopback. Other programs on this machine may hold the same port
+// number on other addresses (a benchmark fixture holds thousands), so tests look at this address.
+constexpr char childAddress[] = "127.0.0.1";
+
+// Whether anything listens on 127.0.0.1 and the TCP port, asked of the kernel directly.
+bool tcpPortHeld(quint16 port)
+{
+    platform::SocketQuery query;
+    query.items.push_back({platform::Protocol::Tcp, {port, port}});
+    const auto sockets = platform::makeSocketTable()->query(query).sockets;
+    return std::any_of(sockets.cbegin(), sockets.cend(),
+                       [](const platform::SocketEntry &socket) { return socket.address == childAddress; });
+}
+
+// Everything one test needs: config file, monitor, history and the controller under test.
+struct Harness {
+    QTemporaryDir dir;
+    std::unique_ptr<ConfigManager> config;
+    std::unique_ptr<History> history;
+    std::unique_ptr<Monitor> monitor;
+    std::unique_ptr<AlertController> controller;
+
+    bool start(const QList<quint16> &ports, QString *error)
+    {
+        if (!dir.isValid()) {
+            *error = QStringLiteral("no temporary directory");
+            return false;
+        }
+        Config initial = Config::defaults();
+        initial.watched.clear();
+        for (const quint16 port : ports)
+            initial.watched.append(PortSpec::single(platform::Protocol::Tcp, port));
+        initial.whitelist.clear();
+        initial.intervalMs = 250;
+        initial.firstRunDone = true; // listeners already there are alerts, not a first-run question
+        if (!ConfigStore::save(configPath(), initial, error))
+            return false;
+        config = std::make_unique<ConfigManager>(configPath());
+        const ConfigLoad load = config->load();
+        if (load.status != ConfigLoad::Status::Loaded) {
+            *error = QStringLiteral("config not loaded: %1").arg(load.message);
+            return false;
+        }
+        history = std::make_unique<History>(dir.filePath(QStringLiteral("history.jsonl")));
+        monitor = std::make_unique<Monitor>(platform::makeSocketTable(), platform::makeProcessResolver());
+        controller = std::make_unique<AlertController>(monitor.get(), config.get(), history.get(),
+                                                       platform::makeProcessControl());
+        controller->setKillGrace(2000ms);
+        // Tests run as root, where every process counts as a system process: play the UI that asks
+        // the user and confirms.
+        QObject::connect(controller.get(), &AlertController::killConfirmationNeeded, controller.get(),
+                         [this](const WatchedListener &listener) { controller->kill(listener, true); });
+        monitor->setConfig(config->config());
+        monitor->start();
+        return true;
+    }
+
+    QString configPath() const { return dir.filePath(QStringLiteral("config.json")); }
+
+    std::optional<WatchedListener> listenerOn(quint16 port) const
+    {
+        for (const WatchedListener &listener : monitor->listeners()) {
+            if (listener.listener.socket.port == port && listener.listener.socket.address == childAddress)
+                return listener;
+        }
+        return std::nullopt;
+    }
+
+    bool historyHas(HistoryEvent::Kind kind, quint16 port) const
+    {
+        const auto &events = history->events();
+        return std::any_of(events.cbegin(), events.cend(),
+                           [&](const HistoryEvent &event) { return event.kind == kind && event.port == port; });
+    }
+};
+
+// The Notify calls about the process `pid` (the body names "pid N, user ...").
+QList<FakeNotificationServer::NotifyCall> alertsFor(const FakeNotificationServer &server, qint64 pid)
+{
+    QList<FakeNotificationServer::NotifyCall> calls;
+    for (const auto &call : server.notifyCalls()) {
+        if (call.body.contains(QStringLiteral("(pid %1,").arg(pid)))
+            calls.append(call);
+    }
+    return calls;
+}
+
+} // namespace
+
+class TestAlertController : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(QDBusConnection::sessionBus().isConnected(), "run under dbus-run-session");
+        qRegisterMetaType<portwatch::WatchedListener>();
+        qRegisterMetaType<portwatch::platform::TerminateResult>();
+        qRegisterMetaType<portwatch::WhitelistRule>();
+    }
+
+    void killFromTheNotificationFreesThePort()
+    {
+        FakeNotificationServer server;
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+        QVERIFY2(child.start(), qPrintable(child.error()));
+        const quint16 port = child.ports().constFirst();
+
+        Harness harness;
+        QVERIFY2(harness.start({port}, &error), qPrintable(error));
+        QSignalSpy finished(harness.controller.get(), &AlertController::killFinished);
+
+        QTRY_COMPARE_WITH_TIMEOUT(alertsFor(server, child.pid()).size(), 1, timeoutMs);
+        const auto alert = alertsFor(server, child.pid()).constFirst();
+        QCOMPARE(alert.appName, QStringLiteral("Portwatch"));
+        QCOMPARE(alert.hints.value(QStringLiteral("desktop-entry")).toString(), QStringLiteral("portwatch"));
+        QCOMPARE(alert.actionIds(), (QStringList{QStringLiteral("default"), QStringLiteral("kill"), QStringLiteral("whitelist")}));
+        QVERIFY2(alert.body.contains(QStringLiteral("pid %1").arg(child.pid())), qPrintable(alert.body));
+        QVERIFY2(alert.body.contains(listenerExe()), qPrintable(alert.body));
+        QVERIFY2(alert.body.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(alert.body));
+        QVERIFY(harness.historyHas(HistoryEvent::Kind::Appeared, port));
+
+        server.invokeAction(alert.id, QStringLiteral("kill"));
+        QTRY_VERIFY_WITH_TIMEOUT(server.closeCalls().contains(alert.id), timeoutMs);
+        QVERIFY(child.waitForExit(timeoutMs));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, timeoutMs);
+        const auto result = finished.at(0).at(1).value<platform::TerminateResult>();
+        QCOMPARE(result.outcome, platform::TerminateOutcome::Released);
+        QVERIFY(!tcpPortHeld(port));
+
+        // The outcome is told, the monitor sees the listener go, and the history has both.
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(server.notifyCalls().cbegin(), server.notifyCalls().cend(),
+                                             [&](const auto &call) {
+                                                 return call.summary == QStringLiteral("Port tcp/%1 released").arg(port);
+                                             }),
+                                 timeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!harness.listenerOn(port), timeoutMs);
+        QVERIFY(harness.historyHas(HistoryEvent::Kind::Killed, port));
+        QTRY_VERIFY_WITH_TIMEOUT(harness.historyHas(HistoryEvent::Kind::Vanished, port), timeoutMs);
+    }
+
+    void whitelistFromTheNotificationIsSavedAndSilencesRebinds()
+    {
+        FakeNotificationServer server;
+        QVERIFY(server.start());
+        auto child = std::make_unique<ChildListener>(QStringList{QStringLiteral("tcp:127.0.0.1:0")});
+        QVERIFY2(child->start(), qPrintable(child->error()));
+        const quint16 port = child->ports().constFirst();
+        const qint64 pid = child->pid();
+
+        Harness harness;
+        QString error;
+        QVERIFY2(harness.start({port}, &error), qPrintable(error));
+        QSignalSpy whitelisted(harness.controller.get(), &AlertController::whitelisted);
+
+        QTRY_COMPARE_WITH_TIMEOUT(alertsFor(server, pid).size(), 1, timeoutMs);
+        const auto alert = alertsFor(server, pid).constFirst();
+        server.invokeAction(alert.id, QStringLiteral("whitelist"));
+
+        QTRY_COMPARE_WITH_TIMEOUT(whitelisted.size(), 1, timeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(server.closeCalls().contains(alert.id), timeoutMs);
+        WhitelistRule expected;
+        expected.exe = listenerExe();
+        expected.ports = PortSpec::single(platform::Protocol::Tcp, port);
+        QCOMPARE(whitelisted.at(0).at(1).value<WhitelistRule>(), expected);
+        // On disk, as another process would read it.
+        const ConfigLoad onDisk = ConfigStore::load(harness.configPath());
+        QCOMPARE(onDisk.status, ConfigLoad::Status::Loaded);
+        QVERIFY(onDisk.config.whitelist.contains(expected));
+        // Re-judged at once, without waiting for a poll.
+        QCOMPARE(harness.listenerOn(port)->verdict, Verdict::Expected);
+        QVERIFY(harness.historyHas(HistoryEvent::Kind::Whitelisted, port));
+
+        // The same executable binds the port again: seen, trusted, no notification.
+        child.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(!harness.listenerOn(port), timeoutMs);
+        ChildListener again({QStringLiteral("tcp:127.0.0.1:%1").arg(port)});
+        QVERIFY2(again.start(), qPrintable(again.error()));
+        QTRY_VERIFY_WITH_TIMEOUT(harness.listenerOn(port).has_value(), timeoutMs);
+        QCOMPARE(harness.listenerOn(port)->listener.owners.front().pid, int(again.pid()));
+        QCOMPARE(harness.listenerOn(port)->verdict, Verdict::Expected);
+        // A marker sent after the re-bind was handled, on the same connection: whatever the
+        // controller would have sent for the re-bind is at the server before it.
+        Notification marker;
+        marker.title = QStringLiteral("marker");
+        harness.controller->notifier()->show(999999, marker);
+        QTRY_VERIFY_WITH_TIMEOUT(!server.notifyCalls().isEmpty() && server.notifyCalls().constLast().summary == marker.title,
+                                 timeoutMs);
+        QCOMPARE(alertsFor(server, pid).size(), 1);
+        QVERIFY(alertsFor(server, again.pid()).isEmpty());
+    }
+
+    void actionsOnForeignIdsDoNothing()
+    {
+        FakeNotificationServer server;
+        QVERIFY(server.start());
+        ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+        QVERIFY2(child.start(), qPrintable(child.error()));
+        const quint16 port = child.ports().constFirst();
+
+        Harness harness;
+        QString error;
+        QVERIFY2(harness.start({port}, &error), qPrintable(error));
+        QSignalSpy confirmations(harness.controller.get(), &AlertController::killConfirmationNeeded);
+        QSignalSpy finished(harness.controller.get(), &AlertController::killFinished);
+        QSignalSpy whitelisted(harness.controller.get(), &AlertController::whitelisted);
+        QSignalSpy details(harness.controller.get(), &AlertController::detailsRequested);
+
+        QTRY_COMPARE_WITH_TIMEOUT(alertsFor(server, child.pid()).size(), 1, timeoutMs);
+        const uint ours = alertsFor(server, child.pid()).constFirst().id;
+        server.invokeAction(ours + 100, QStringLiteral("kill"));
+        server.invokeAction(ours + 101, QStringLiteral("whitelist"));
+        // Signals from the server arrive in order: once the click on ours is handled, the foreign
+        // ones were seen (and ignored) before it.
+        server.invokeAction(ours, QStringLiteral("default"));
+        QTRY_COMPARE_WITH_TIMEOUT(details.size(), 1, timeoutMs);
+        QCOMPARE(details.at(0).at(0).value<WatchedListener>().listener.socket.port, port);
+        QVERIFY(confirmations.isEmpty());
+        QVERIFY(finished.isEmpty());
+        QVERIFY(whitelisted.isEmpty());
+        QVERIFY(child.isRunning());
+        QVERIFY(tcpPortHeld(port));
+        QVERIFY(!server.closeCalls().contains(ours + 100));
+    }
+
+    void aListenerThatGoesAwayTakesItsNotificationAlong()
+    {
+        FakeNotificationServer server;
+        QVERIFY(server.start());
+        auto child = std::make_unique<ChildListener>(QStringList{QStringLiteral("tcp:127.0.0.1:0")});
+        QVERIFY2(child->start(), qPrintable(child->error()));
+        const quint16 port = child->ports().constFirst();
+
+        Harness harness;
+        QString error;
+        QVERIFY2(harness.start({port}, &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(alertsFor(server, child->pid()).size(), 1, timeoutMs);
+        const uint id = alertsFor(server, child->pid()).constFirst().id;
+
+        child.reset(); // ends it
+        QTRY_VERIFY_WITH_TIMEOUT(server.closeCalls().contains(id), timeoutMs);
+        QVERIFY(!server.openIds().contains(id));
+    }
+
+    void withoutAServerTheTrayBalloonLeadsToDetails()
+    {
+        ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+        QVERIFY2(child.start(), qPrintable(child.error()));
+        const quint16 port = child.ports().constFirst();
+
+        Harness harness;
+        QString error;
+        QVERIFY2(harness.start({port}, &error), qPrintable(error));
+        QSystemTrayIcon icon;
+        harness.controller->setTrayIcon(&icon);
+        QSignalSpy shown(harness.controller->notifier()->tray(), &TrayNotifier::shown);
+        QSignalSpy details(harness.controller.get(), &AlertController::detailsRequested);
+
+        QTRY_COMPARE_WITH_TIMEOUT(harness.controller->notifier()->backend(), NotificationRouter::Backend::Tray, timeoutMs);
+        const QString ours = QStringLiteral("(pid %1,").arg(child.pid());
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() && shown.constLast().at(1).value<Notification>().body.contains(ours),
+                                 timeoutMs);
+        const auto balloon = shown.constLast().at(1).value<Notification>();
+        QVERIFY2(balloon.title.contains(QStringLiteral("tcp/%1").arg(port)), qPrintable(balloon.title));
+        // No buttons on a balloon: the text says where to act, and a click opens the details.
+        QVERIFY(!balloon.offerActions);
+        QVERIFY(balloon.body.contains(QStringLiteral("Click to open Portwatch")));
+
+        // The click is about the latest balloon: ours.
+        Q_EMIT icon.messageClicked();
+        QCOMPARE(details.size(), 1);
+        const auto listener = details.at(0).at(0).value<WatchedListener>();
+        QCOMPARE(listener.listener.socket.port, port);
+        QCOMPARE(listener.listener.owners.front().pid, int(child.pid()));
+        // Clicked once; the balloon is spent.
+        Q_EMIT icon.messageClicked();
+        QCOMPARE(details.size(), 1);
+    }
+
+    void withoutActionCapabilityTheBodyClickLeadsToDetails()
+    {
+        FakeNotificationServer server({QStringLiteral("body")});
+        QVERIFY(server.start());
+        ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+        QVERIFY2(child.start(), qPrintable(child.error()));
+        const quint16 port = child.ports().constFirst();
+
+        Harness harness;
+        QString error;
+        QVERIFY2(harness.start({port}, &error), qPrintable(error));
+        QSignalSpy details(harness.controller.get(), &AlertController::detailsRequested);
+
+        QTRY_COMPARE_WITH_TIMEOUT(alertsFor(server, child.pid()).size(), 1, timeoutMs);
+        const auto alert = alertsFor(server, child.pid()).constFirst();
+        QCOMPARE(alert.actionIds(), QStringList{QStringLiteral("default")});
+        QVERIFY(alert.body.contains(QStringLiteral("Click to open Portwatch")));
+
+        server.invokeAction(alert.id, QStringLiteral("default"));
+        QTRY_COMPARE_WITH_TIMEOUT(details.size(), 1, timeoutMs);
+        QCOMPARE(details.at(0).at(0).value<WatchedListener>().listener.socket.port, port);
+        QVERIFY(child.isRunning());
+    }
+
+    void aBurstOfBindsIsOneSummary()
+    {
+        FakeNotificationServer server;
+        QVERIFY(server.start());
+        const QString loopback = QStringLiteral("tcp:127.0.0.1:0");
+        ChildListener child({loopback, loopback, loopback, loopback, loopback});
+        QVERIFY2(child.start(), qPrintable(child.error()));
+        QCOMPARE(child.ports().size(), 5);
+
+        Harness harness;
+        QString error;
+        QVERIFY2(harness.start(child.ports(), &error), qPrintable(error));
+        QSignalSpy history(harness.controller.get(), &AlertController::historyRequested);
+
+        QTRY_COMPARE_WITH_TIMEOUT(server.notifyCalls().size(), 1, timeoutMs);
+        const auto summary = server.notifyCalls().constFirst();
+        // At least our five (another program may hold one of these port numbers elsewhere too).
+        static const QRegularExpression title(QStringLiteral(R"(^(\d+) unexpected listeners on watched ports$)"));
+        const QRegularExpressionMatch match = title.match(summary.summary);
+        QVERIFY2(match.hasMatch(), qPrintable(summary.summary));
+        QVERIFY(match.captured(1).toInt() >= 5);
+        QVERIFY2(summary.body.startsWith(match.captured(1) + QStringLiteral(" unexpected listeners: ")), qPrintable(summary.body));
+        for (const quint16 port : child.ports())
+            QVERIFY2(summary.body.contains(QStringLiteral("tcp/%1 portwatch-test-").arg(port)), qPrintable(summary.body));
+        // Nothing to kill all at once from a summary; its click opens the history.
+        QCOMPARE(summary.actionIds(), QStringList{QStringLiteral("default")});
+        server.invokeAction(summary.id, QStringLiteral("default"));
+        QTRY_COMPARE_WITH_TIMEOUT(history.size(), 1, timeoutMs);
+        QCOMPARE(server.notifyCalls().size(), 1);
+    }
+};
+
+QTEST_MAIN(TestAlertController)
+#include "test_alertcontroller.moc"
