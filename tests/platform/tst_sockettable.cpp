@@ -438,6 +438,52 @@ private Q_SLOTS:
         QVERIFY(ours(result.sockets, sockets).empty());
     }
 
+    // The kernel filter is a decision tree over the sorted ranges: every socket inside one of many
+    // ranges, at either end of it, is found, and leaving a socket's own port out loses exactly that
+    // socket, wherever it falls in the tree.
+    void bytecodeTreeOverManyRanges_data() { addBackendRows(); }
+    void bytecodeTreeOverManyRanges()
+    {
+        QFETCH(SocketBackend, backend);
+        skipWithoutNetlink(backend);
+        std::vector<TestSocket> sockets;
+        for (int i = 0; i < 8; ++i) {
+            const Protocol protocol = i % 4 == 3 ? Protocol::Udp : Protocol::Tcp;
+            auto socket = TestSocket::open(protocol, i % 2 ? Family::IPv6 : Family::IPv4, i % 2 ? "::1" : "127.0.0.1");
+            QVERIFY(socket);
+            sockets.push_back(std::move(*socket));
+        }
+        // 1,500 ranges (fits one bytecode attribute): pairs of ports with gaps between them, each
+        // socket's port at the low or the high end of a pair.
+        const auto queryWithout = [&sockets](std::size_t skipped) {
+            SocketQuery query;
+            for (const Protocol protocol : {Protocol::Tcp, Protocol::Udp}) {
+                for (int first = 1; first < 65535 && query.items.size() < 1400; first += 89)
+                    query.items.push_back({protocol, {std::uint16_t(first), std::uint16_t(first + 1)}});
+            }
+            for (std::size_t i = 0; i < sockets.size(); ++i) {
+                if (i == skipped)
+                    continue;
+                const int port = sockets[i].port();
+                const int low = i % 2 ? port - 1 : port;
+                query.items.push_back({sockets[i].entry().protocol, {std::uint16_t(low), std::uint16_t(low + 1)}});
+            }
+            return query;
+        };
+        const std::unique_ptr<SocketTable> table = makeSocketTable(backend);
+        for (std::size_t skipped = 0; skipped <= sockets.size(); ++skipped) {
+            const SocketQuery query = queryWithout(skipped);
+            const SocketList result = table->query(query);
+            QVERIFY2(result.ok(), result.error.c_str());
+            std::vector<const TestSocket *> wanted;
+            for (std::size_t i = 0; i < sockets.size(); ++i) {
+                if (i != skipped || query.wants(sockets[i].entry().protocol, sockets[i].port()))
+                    wanted.push_back(&sockets[i]);
+            }
+            QCOMPARE(describeAll(ours(result.sockets, sockets)), expected(backend, wanted));
+        }
+    }
+
     void emptyQueryReturnsAllListeners_data() { addBackendRows(); }
     void emptyQueryReturnsAllListeners()
     {

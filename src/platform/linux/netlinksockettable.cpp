@@ -33,7 +33,8 @@ constexpr std::size_t receiveBufferSize = 64 * 1024;
 // Ranges whose bytecode would not fit the 16-bit attribute length are filtered here instead.
 constexpr std::size_t maxBytecodeRanges = 2048;
 
-constexpr std::size_t bytecodeRangeSize = 4 * sizeof(inet_diag_bc_op); // S_GE + port, S_LE + port
+// A port comparison (S_GE or S_LE) is two 4-byte ops: the condition and the port; a JMP is one.
+constexpr std::size_t bytecodeCompareSize = 2 * sizeof(inet_diag_bc_op);
 constexpr std::size_t bytecodeJumpSize = sizeof(inet_diag_bc_op);
 
 const char *protocolLabel(Protocol protocol) noexcept
@@ -41,9 +42,10 @@ const char *protocolLabel(Protocol protocol) noexcept
     return protocol == Protocol::Tcp ? "TCP" : "UDP";
 }
 
-const char *familyLabel(Family family) noexcept
+template<typename Families>
+const char *familyLabel(Families families) noexcept
 {
-    return family == Family::IPv4 ? "IPv4" : "IPv6";
+    return families == Families::IPv4 ? "IPv4" : families == Families::IPv6 ? "IPv6" : "IPv4 and IPv6";
 }
 
 std::string errnoText(int error)
@@ -51,9 +53,11 @@ std::string errnoText(int error)
     return std::generic_category().message(error);
 }
 
-unsigned kindBit(Protocol protocol, Family family) noexcept
+template<typename Families>
+unsigned kindBits(Protocol protocol, Families families) noexcept
 {
-    return 1u << ((protocol == Protocol::Tcp ? 0 : 2) + (family == Family::IPv4 ? 0 : 1));
+    const unsigned v4 = 1u << (protocol == Protocol::Tcp ? 0 : 2);
+    return families == Families::IPv4 ? v4 : families == Families::IPv6 ? v4 << 1 : v4 | (v4 << 1);
 }
 
 template<typename T>
@@ -93,43 +97,93 @@ bool portRanges(const SocketQuery &query, Protocol protocol, std::vector<PortRan
     return true;
 }
 
-// Appends inet_diag bytecode accepting a source port inside any of `ranges`.
+// inet_diag bytecode accepting a source port inside any of `ranges` (sorted, disjoint): a balanced
+// decision tree, so that the kernel runs about log2(ranges) + 2 ops per socket it looks at instead
+// of up to two per range. The kernel visits every socket of the protocol on the machine for each
+// dump and most of them match no range, so this is what a dump costs per socket.
 //
 // The kernel runs the ops in order: a true condition advances by `yes` bytes, a false one by `no`
-// bytes, and the socket is accepted when it lands exactly on the end (len == 0), rejected when it
-// jumps beyond. Each range is "S_GE first; S_LE last" (16 bytes); a range that fails jumps 4 bytes
-// past its own end, which skips the JMP that follows it and lands on the next range (or past the
-// end, for the last one: reject); a range that holds falls through to its JMP, which jumps to the
-// end (accept). The kernel's validator walks the `yes` chain, so every `yes` is the next op.
-void appendBytecode(std::vector<unsigned char> &buffer, const std::vector<PortRange> &ranges)
-{
-    const std::size_t total = ranges.size() * bytecodeRangeSize + (ranges.size() - 1) * bytecodeJumpSize;
-    std::size_t offset = 0;
-    for (std::size_t i = 0; i < ranges.size(); ++i) {
-        append(buffer, inet_diag_bc_op{INET_DIAG_BC_S_GE, 8, std::uint16_t(bytecodeRangeSize + 4)});
-        append(buffer, inet_diag_bc_op{0, 0, ranges[i].first});
-        append(buffer, inet_diag_bc_op{INET_DIAG_BC_S_LE, 8, std::uint16_t(bytecodeRangeSize / 2 + 4)});
-        append(buffer, inet_diag_bc_op{0, 0, ranges[i].last});
-        offset += bytecodeRangeSize;
-        if (i + 1 < ranges.size()) {
-            // JMP never takes `yes`; its `no` leads to the end.
-            append(buffer, inet_diag_bc_op{INET_DIAG_BC_JMP, 4, std::uint16_t(total - offset)});
-            offset += bytecodeJumpSize;
-        }
-    }
-}
+// bytes, and the socket is accepted when it lands exactly on the end, rejected when it jumps 4 bytes
+// beyond it. Its validator walks the `yes` chain and only allows `no` to land on an op of that chain,
+// so every `yes` is the next op and branches are forward `no` jumps: a node "port >= pivot" falls
+// through to the subtree of the ranges from the pivot on and jumps over it to the subtree of the
+// ranges below. A leaf checks only the bounds the path to it has not settled, then JMPs to the end.
+class Bytecode {
+public:
+    explicit Bytecode(const std::vector<PortRange> &ranges) : m_ranges(ranges) {}
 
-// Reads one inet_diag_msg (plus attributes) into `entry`; false when it is not usable.
-bool parseDiagMessage(const unsigned char *payload, std::size_t length, Protocol protocol, Family family,
+    std::size_t size() const { return size(0, m_ranges.size(), 0, 65535); }
+
+    void appendTo(std::vector<unsigned char> &buffer) const
+    {
+        m_total = size();
+        m_base = buffer.size();
+        emit(buffer, 0, m_ranges.size(), 0, 65535);
+    }
+
+private:
+    // The ranges [lo, hi), for a port known to lie in [low, high].
+    std::size_t size(std::size_t lo, std::size_t hi, unsigned low, unsigned high) const
+    {
+        if (hi - lo == 1) {
+            const PortRange &range = m_ranges[lo];
+            return (range.first > low ? bytecodeCompareSize : 0) + (range.last < high ? bytecodeCompareSize : 0)
+                + bytecodeJumpSize;
+        }
+        const std::size_t mid = lo + (hi - lo) / 2;
+        const unsigned pivot = m_ranges[mid].first;
+        return bytecodeCompareSize + size(mid, hi, pivot, high) + size(lo, mid, low, pivot - 1);
+    }
+
+    void emit(std::vector<unsigned char> &buffer, std::size_t lo, std::size_t hi, unsigned low, unsigned high) const
+    {
+        const auto here = [&buffer, this] { return buffer.size() - m_base; };
+        const auto reject = [&] { return std::uint16_t(m_total - here() + 4); };
+        if (hi - lo == 1) {
+            const PortRange &range = m_ranges[lo];
+            if (range.first > low) {
+                add(buffer, inet_diag_bc_op{INET_DIAG_BC_S_GE, bytecodeCompareSize, reject()});
+                add(buffer, inet_diag_bc_op{0, 0, range.first});
+            }
+            if (range.last < high) {
+                add(buffer, inet_diag_bc_op{INET_DIAG_BC_S_LE, bytecodeCompareSize, reject()});
+                add(buffer, inet_diag_bc_op{0, 0, range.last});
+            }
+            // JMP never takes `yes`; its `no` lands on the end: accept.
+            add(buffer, inet_diag_bc_op{INET_DIAG_BC_JMP, bytecodeJumpSize, std::uint16_t(m_total - here())});
+            return;
+        }
+        const std::size_t mid = lo + (hi - lo) / 2;
+        const unsigned pivot = m_ranges[mid].first;
+        const std::size_t upper = size(mid, hi, pivot, high);
+        add(buffer, inet_diag_bc_op{INET_DIAG_BC_S_GE, bytecodeCompareSize, std::uint16_t(bytecodeCompareSize + upper)});
+        add(buffer, inet_diag_bc_op{0, 0, std::uint16_t(pivot)});
+        emit(buffer, mid, hi, pivot, high);
+        emit(buffer, lo, mid, low, pivot - 1);
+    }
+
+    static void add(std::vector<unsigned char> &buffer, const inet_diag_bc_op &op) { append(buffer, op); }
+
+    const std::vector<PortRange> &m_ranges;
+    mutable std::size_t m_total = 0;
+    mutable std::size_t m_base = 0;
+};
+
+// Reads one inet_diag_msg (plus attributes) into `entry`; false when it is not usable. `wanted` is
+// AF_INET, AF_INET6, or AF_UNSPEC for either.
+bool parseDiagMessage(const unsigned char *payload, std::size_t length, Protocol protocol, int wanted,
                       SocketEntry &entry)
 {
     inet_diag_msg msg;
     if (length < sizeof msg)
         return false;
     std::memcpy(&msg, payload, sizeof msg);
-    const int wantedFamily = family == Family::IPv4 ? AF_INET : AF_INET6;
-    if (msg.idiag_family != wantedFamily)
+    if (msg.idiag_family != AF_INET && msg.idiag_family != AF_INET6)
         return false;
+    if (wanted != AF_UNSPEC && msg.idiag_family != wanted)
+        return false;
+    const int wantedFamily = msg.idiag_family;
+    const Family family = wantedFamily == AF_INET ? Family::IPv4 : Family::IPv6;
     if (msg.idiag_state != (protocol == Protocol::Tcp ? tcpListen : tcpClose))
         return false;
 
@@ -212,8 +266,27 @@ SocketList NetlinkSocketTable::query(const SocketQuery &query)
         if (!query.all() && std::none_of(query.items.begin(), query.items.end(),
                                          [protocol](const SocketQuery::Item &item) { return item.protocol == protocol; }))
             continue;
-        for (const Family family : {Family::IPv4, Family::IPv6}) {
-            const DumpStatus status = dump(protocol, family, query, result.sockets, result.error);
+        if (protocol == Protocol::Tcp && !m_combinedTcpRefused) {
+            const DumpStatus status = dump(protocol, Families::Both, query, result.sockets, result.error);
+            if (status == DumpStatus::Ok)
+                continue;
+            close();
+            if (status == DumpStatus::Failed) {
+                result.sockets.clear();
+                return result;
+            }
+            // A kernel without the compatibility request (or a policy that refuses it): one dump per
+            // family from now on. If netlink is not usable at all, those are refused too.
+            m_combinedTcpRefused = true;
+            result.error.clear();
+            if (!ensureOpen(result.error)) {
+                m_unavailable = true;
+                result.sockets.clear();
+                return result;
+            }
+        }
+        for (const Families families : {Families::IPv4, Families::IPv6}) {
+            const DumpStatus status = dump(protocol, families, query, result.sockets, result.error);
             if (status == DumpStatus::Ok)
                 continue;
             // Whatever is left in the socket belongs to the failed dump; a fresh socket is simpler
@@ -227,10 +300,10 @@ SocketList NetlinkSocketTable::query(const SocketQuery &query)
     return result;
 }
 
-NetlinkSocketTable::DumpStatus NetlinkSocketTable::dump(Protocol protocol, Family family, const SocketQuery &query,
+NetlinkSocketTable::DumpStatus NetlinkSocketTable::dump(Protocol protocol, Families families, const SocketQuery &query,
                                                         std::vector<SocketEntry> &out, std::string &error)
 {
-    buildRequest(protocol, family, query);
+    buildRequest(protocol, families, query);
     if (m_request.empty())
         return DumpStatus::Ok; // nothing of this protocol wanted
 
@@ -248,53 +321,67 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::dump(Protocol protocol, Famil
     } while (sent < 0 && errno == EINTR);
     if (sent < 0) {
         const int saved = errno;
-        error = std::string("Could not send the ") + protocolLabel(protocol) + "/" + familyLabel(family)
+        error = std::string("Could not send the ") + protocolLabel(protocol) + "/" + familyLabel(families)
                 + " socket dump request over netlink: " + errnoText(saved) + ".";
         const bool refused = saved == EPERM || saved == EACCES || saved == EOPNOTSUPP;
-        return refused && !(m_answeredKinds & kindBit(protocol, family)) ? DumpStatus::Refused : DumpStatus::Failed;
+        return refused && !(m_answeredKinds & kindBits(protocol, families)) ? DumpStatus::Refused : DumpStatus::Failed;
     }
-    return receive(protocol, family, query, out, error);
+    return receive(protocol, families, query, out, error);
 }
 
-void NetlinkSocketTable::buildRequest(Protocol protocol, Family family, const SocketQuery &query)
+void NetlinkSocketTable::buildRequest(Protocol protocol, Families families, const SocketQuery &query)
 {
     m_request.clear();
     if (!portRanges(query, protocol, m_ranges))
         return;
     const bool useBytecode = !m_ranges.empty() && m_ranges.size() <= maxBytecodeRanges;
-    const std::size_t bytecodeSize =
-        useBytecode ? m_ranges.size() * bytecodeRangeSize + (m_ranges.size() - 1) * bytecodeJumpSize : 0;
+    const Bytecode bytecode(m_ranges);
+    const std::size_t bytecodeSize = useBytecode ? bytecode.size() : 0;
 
+    const bool combined = families == Families::Both;
     nlmsghdr header{};
-    header.nlmsg_len = NLMSG_LENGTH(sizeof(inet_diag_req_v2)) + (useBytecode ? NLA_HDRLEN + bytecodeSize : 0);
-    header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    header.nlmsg_len = NLMSG_LENGTH(combined ? sizeof(inet_diag_req) : sizeof(inet_diag_req_v2))
+        + (useBytecode ? NLA_HDRLEN + bytecodeSize : 0);
+    header.nlmsg_type = combined ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY;
     header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     header.nlmsg_seq = ++m_sequence;
     append(m_request, header);
 
-    inet_diag_req_v2 request{};
-    request.sdiag_family = family == Family::IPv4 ? AF_INET : AF_INET6;
-    request.sdiag_protocol = protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP;
-    request.idiag_states = 1u << (protocol == Protocol::Tcp ? tcpListen : tcpClose);
-    append(m_request, request);
+    if (combined) {
+        // The kernel dumps this request with no family filter (AF_UNSPEC); idiag_family is unused.
+        inet_diag_req request{};
+        request.idiag_family = AF_INET;
+        request.idiag_states = 1u << tcpListen;
+        append(m_request, request);
+    } else {
+        inet_diag_req_v2 request{};
+        request.sdiag_family = families == Families::IPv4 ? AF_INET : AF_INET6;
+        request.sdiag_protocol = protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP;
+        request.idiag_states = 1u << (protocol == Protocol::Tcp ? tcpListen : tcpClose);
+        append(m_request, request);
+    }
 
     if (useBytecode) {
         nlattr attribute{};
         attribute.nla_len = std::uint16_t(NLA_HDRLEN + bytecodeSize);
         attribute.nla_type = INET_DIAG_REQ_BYTECODE;
         append(m_request, attribute);
-        appendBytecode(m_request, m_ranges);
+        bytecode.appendTo(m_request);
     }
 }
 
-NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Family family, const SocketQuery &query,
-                                                           std::vector<SocketEntry> &out, std::string &error)
+NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Families families,
+                                                           const SocketQuery &query, std::vector<SocketEntry> &out,
+                                                           std::string &error)
 {
     // Named only when something goes wrong: a quiet poll builds no strings.
-    const auto what = [protocol, family] {
-        return std::string(protocolLabel(protocol)) + "/" + familyLabel(family) + " socket dump";
+    const auto what = [protocol, families] {
+        return std::string(protocolLabel(protocol)) + "/" + familyLabel(families) + " socket dump";
     };
-    const bool answeredBefore = m_answeredKinds & kindBit(protocol, family);
+    const unsigned bits = kindBits(protocol, families);
+    const bool answeredBefore = (m_answeredKinds & bits) == bits;
+    const int wanted = families == Families::IPv4 ? AF_INET : families == Families::IPv6 ? AF_INET6 : AF_UNSPEC;
+    const int replyType = families == Families::Both ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY;
     SocketEntry entry;
     for (;;) {
         sockaddr_nl from{};
@@ -342,7 +429,7 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Fa
                     error = "The " + what() + " ended with an error: " + errnoText(-status) + ".";
                     return DumpStatus::Failed;
                 }
-                m_answeredKinds |= kindBit(protocol, family);
+                m_answeredKinds |= bits;
                 return DumpStatus::Ok;
             }
             if (header.nlmsg_type == NLMSG_ERROR) {
@@ -354,11 +441,11 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Fa
                 error = "The kernel refused the " + what() + ": " + errnoText(-failure.error) + ".";
                 return answeredBefore ? DumpStatus::Failed : DumpStatus::Refused;
             }
-            if (header.nlmsg_type != SOCK_DIAG_BY_FAMILY)
+            if (header.nlmsg_type != replyType)
                 continue;
             // The kernel applied the port filter already (unless the query had too many ranges for
             // bytecode); checking again is cheap. Unparsable entries are skipped, not fatal.
-            if (parseDiagMessage(payload, payloadLength, protocol, family, entry) && query.wants(protocol, entry.port))
+            if (parseDiagMessage(payload, payloadLength, protocol, wanted, entry) && query.wants(protocol, entry.port))
                 out.push_back(entry);
         }
     }

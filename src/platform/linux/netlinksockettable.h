@@ -30,19 +30,23 @@ public:
 
 private:
     enum class DumpStatus { Ok, Failed, Refused };
+    // The families of one dump. Both: TCP only, through the kernel's older TCPDIAG_GETSOCK request,
+    // which walks the TCP listeners once for IPv4 and IPv6 together instead of once per family.
+    enum class Families { IPv4, IPv6, Both };
 
     bool ensureOpen(std::string &error);
     void close() noexcept;
-    DumpStatus dump(Protocol protocol, Family family, const SocketQuery &query, std::vector<SocketEntry> &out,
+    DumpStatus dump(Protocol protocol, Families families, const SocketQuery &query, std::vector<SocketEntry> &out,
                     std::string &error);
-    void buildRequest(Protocol protocol, Family family, const SocketQuery &query);
-    DumpStatus receive(Protocol protocol, Family family, const SocketQuery &query, std::vector<SocketEntry> &out,
+    void buildRequest(Protocol protocol, Families families, const SocketQuery &query);
+    DumpStatus receive(Protocol protocol, Families families, const SocketQuery &query, std::vector<SocketEntry> &out,
                        std::string &error);
 
     int m_fd = -1;
     std::uint32_t m_sequence = 0;
     std::uint32_t m_answeredKinds = 0; // bit per (protocol, family) the kernel has answered once
     bool m_unavailable = false;
+    bool m_combinedTcpRefused = false; // this kernel does not answer TCPDIAG_GETSOCK: one dump per family
     std::vector<unsigned char> m_request; // reused: header + inet_diag_req_v2 + bytecode attribute
     std::vector<unsigned char> m_receive; // reused: one netlink datagram of a dump
     std::vector<PortRange> m_ranges;      // reused: the query's merged port ranges for one protocol
