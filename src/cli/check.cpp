@@ -26,7 +26,7 @@ int runCheck(const CommonOptions &common)
         out(QStringLiteral("no ports are watched (%1)\n").arg(load.path));
         return ExitOk;
     }
-    const auto listeners = lookup(config.watched, common.backend);
+    const auto listeners = lookup(config.watched, common);
     if (!listeners)
         return ExitFailure;
 

@@ -25,6 +25,9 @@ struct CommonOptions {
     QString configPath;
     platform::SocketBackend backend = platform::SocketBackend::Automatic;
     bool json = false;
+    // Search every process for every socket: also finds processes that received a socket by fd
+    // passing from an unrelated process, at the cost of a full scan.
+    bool thorough = false;
 };
 
 struct KillOptions {
@@ -38,7 +41,7 @@ std::optional<QList<PortSpec>> parseSpecs(const QStringList &arguments);
 
 // Listening sockets on the given ports (all when empty) with their owners, sorted by protocol,
 // port, family and address. On failure prints the error and returns nothing.
-std::optional<QList<platform::Listener>> lookup(const QList<PortSpec> &specs, platform::SocketBackend backend);
+std::optional<QList<platform::Listener>> lookup(const QList<PortSpec> &specs, const CommonOptions &common);
 
 int runWho(const CommonOptions &common, const QList<PortSpec> &specs);
 int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const KillOptions &options);

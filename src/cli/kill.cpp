@@ -50,7 +50,7 @@ bool confirmOnTerminal(qsizetype count)
 int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const KillOptions &options)
 {
     const QString wanted = specsText(specs);
-    const auto listeners = lookup(specs, common.backend);
+    const auto listeners = lookup(specs, common);
     if (!listeners)
         return ExitFailure;
     if (listeners->isEmpty()) {
@@ -97,7 +97,7 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
 
     // The outcome that counts is the port's, not the processes': a supervisor may have restarted
     // the service, or another process may hold a second socket on the same port.
-    const auto after = lookup(specs, common.backend);
+    const auto after = lookup(specs, common);
     if (!after)
         return ExitFailure;
     if (after->isEmpty()) {

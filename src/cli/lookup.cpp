@@ -24,9 +24,9 @@ std::optional<QList<PortSpec>> parseSpecs(const QStringList &arguments)
     return specs;
 }
 
-std::optional<QList<platform::Listener>> lookup(const QList<PortSpec> &specs, platform::SocketBackend backend)
+std::optional<QList<platform::Listener>> lookup(const QList<PortSpec> &specs, const CommonOptions &common)
 {
-    const auto table = platform::makeSocketTable(backend);
+    const auto table = platform::makeSocketTable(common.backend);
     const platform::SocketQuery query = specs.isEmpty() ? platform::SocketQuery{} : socketQueryFor(specs);
     platform::SocketList found = table->query(query);
     if (!found.ok()) {
@@ -45,7 +45,7 @@ std::optional<QList<platform::Listener>> lookup(const QList<PortSpec> &specs, pl
         return std::tie(a.protocol, a.port, a.family, a.address, a.inode)
              < std::tie(b.protocol, b.port, b.family, b.address, b.inode);
     });
-    const auto resolver = platform::makeProcessResolver();
+    const auto resolver = platform::makeProcessResolver(common.thorough ? platform::ResolveMode::Thorough : platform::ResolveMode::Fast);
     const std::vector<platform::Listener> listeners = resolver->resolve(found.sockets);
     return QList<platform::Listener>(listeners.begin(), listeners.end());
 }

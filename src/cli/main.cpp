@@ -71,15 +71,18 @@ int main(int argc, char *argv[])
     const QCommandLineOption graceOption(QStringLiteral("grace"),
                                          QStringLiteral("Seconds to wait after SIGTERM before SIGKILL (default: 3)."),
                                          QStringLiteral("SECONDS"), QStringLiteral("3"));
+    const QCommandLineOption thoroughOption(QStringLiteral("thorough"),
+                                            QStringLiteral("Search every process, so a socket handed to an unrelated process "
+                                                           "(fd passing) shows all its holders. Slower."));
     parser.clearPositionalArguments();
     if (command == QLatin1String("who")) {
         parser.addPositionalArgument(QStringLiteral("who"), QStringLiteral("Show who holds the ports."), QStringLiteral("who"));
         parser.addPositionalArgument(QStringLiteral("PORTSPEC"), QStringLiteral("Ports to look at (default: all)."), QStringLiteral("[PORTSPEC...]"));
-        parser.addOption(jsonOption);
+        parser.addOptions({jsonOption, thoroughOption});
     } else if (command == QLatin1String("kill")) {
         parser.addPositionalArgument(QStringLiteral("kill"), QStringLiteral("Terminate what holds the ports."), QStringLiteral("kill"));
         parser.addPositionalArgument(QStringLiteral("PORTSPEC"), QStringLiteral("Ports to free."), QStringLiteral("PORTSPEC..."));
-        parser.addOptions({yesOption, dryRunOption, graceOption});
+        parser.addOptions({yesOption, dryRunOption, graceOption, thoroughOption});
     } else if (command == QLatin1String("check")) {
         parser.addPositionalArgument(QStringLiteral("check"), QStringLiteral("Check the watched ports against the whitelist."), QStringLiteral("check"));
         parser.addOption(jsonOption);
@@ -114,6 +117,7 @@ int main(int argc, char *argv[])
     CommonOptions common;
     common.configPath = parser.isSet(configOption) ? parser.value(configOption) : ConfigStore::defaultPath();
     common.json = command != QLatin1String("kill") && parser.isSet(jsonOption);
+    common.thorough = (command == QLatin1String("who") || command == QLatin1String("kill")) && parser.isSet(thoroughOption);
     const QString backend = parser.value(backendOption);
     if (backend == QLatin1String("netlink"))
         common.backend = platform::SocketBackend::Native;

@@ -12,7 +12,7 @@ namespace portwatch::cli {
 
 int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
 {
-    const auto listeners = lookup(specs, common.backend);
+    const auto listeners = lookup(specs, common);
     if (!listeners)
         return ExitFailure;
     if (common.json) {
