@@ -246,7 +246,7 @@ void AlertController::flushRaised()
         if (alert->summary)
             m_notifier->show(alertKey, alerttext::summary(about));
         else
-            m_notifier->show(alertKey, alerttext::alert(about, alert->repeats, m_notifier->supportsActions()));
+            m_notifier->show(alertKey, alerttext::alert(about, alert->repeats));
     }
 }
 

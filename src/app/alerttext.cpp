@@ -80,11 +80,11 @@ QString ownerLabel(const platform::Listener &listener)
     return parts.join(QStringLiteral(", "));
 }
 
-Notification alert(const QList<WatchedListener> &listeners, int repeats, bool withActions)
+Notification alert(const QList<WatchedListener> &listeners, int repeats)
 {
     Notification notification;
     notification.persistent = true;
-    notification.offerActions = withActions;
+    notification.offerActions = true;
     if (listeners.isEmpty())
         return notification;
 
@@ -107,9 +107,9 @@ Notification alert(const QList<WatchedListener> &listeners, int repeats, bool wi
     lines.append(tr("Listening on %1").arg(addresses.join(QStringLiteral(", "))));
     if (repeats > 1)
         lines.append(tr("Bound again: %1 times since the first alert.").arg(repeats));
-    if (!withActions)
-        lines.append(tr("Click to open Portwatch and kill or whitelist it."));
     notification.body = lines.join(QLatin1Char('\n'));
+    lines.append(tr("Click to open Portwatch and kill or whitelist it."));
+    notification.bodyWithoutActions = lines.join(QLatin1Char('\n'));
     return notification;
 }
 

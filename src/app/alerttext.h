@@ -20,9 +20,10 @@ QString addressLabel(const platform::SocketEntry &socket);
 // "python3 (pid 4242, user alice)", or what is known when the owner is not visible.
 QString ownerLabel(const platform::Listener &listener);
 
-// An unexpected listener (or several sockets of one program on one port). `repeats` > 1 says the
-// program bound the port again within the cooldown; without action buttons the body says where to act.
-Notification alert(const QList<WatchedListener> &listeners, int repeats, bool withActions);
+// An unexpected listener (or several sockets of one program on one port), with Kill and Whitelist.
+// `repeats` > 1 says the program bound the port again within the cooldown; the body for servers
+// without buttons says where to act.
+Notification alert(const QList<WatchedListener> &listeners, int repeats);
 
 // One line per listener, a click opens the history.
 Notification summary(const QList<WatchedListener> &listeners);

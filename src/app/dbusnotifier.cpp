@@ -223,8 +223,9 @@ void DBusNotifier::sendNotify(quint64 key, const Notification &notification)
     Entry &entry = m_entries[key];
     entry.inFlight = true;
 
+    const bool buttons = notification.offerActions && m_capabilities.contains(QStringLiteral("actions"));
     QStringList actions{QString::fromLatin1(NotificationAction::Default), tr("Details")};
-    if (notification.offerActions && m_capabilities.contains(QStringLiteral("actions")))
+    if (buttons)
         actions << QString::fromLatin1(NotificationAction::Kill) << tr("Kill")
                 << QString::fromLatin1(NotificationAction::Whitelist) << tr("Whitelist");
 
@@ -233,9 +234,10 @@ void DBusNotifier::sendNotify(quint64 key, const Notification &notification)
     hints.insert(QStringLiteral("urgency"), QVariant::fromValue(urgencyByte(notification.urgency)));
     hints.insert(QStringLiteral("category"), QStringLiteral("network"));
 
-    const QString body = m_capabilities.contains(QStringLiteral("body-markup"))
-                             ? notification.body.toHtmlEscaped()
+    const QString text = notification.offerActions && !buttons && !notification.bodyWithoutActions.isEmpty()
+                             ? notification.bodyWithoutActions
                              : notification.body;
+    const QString body = m_capabilities.contains(QStringLiteral("body-markup")) ? text.toHtmlEscaped() : text;
     // Alerts stay until acted on or withdrawn (we close them when the listener goes away);
     // outcomes use the server's default timeout.
     const int expireMs = notification.persistent ? 0 : -1;

@@ -16,6 +16,9 @@ struct Notification {
     QString title;
     QString body;              // plain text; a notifier escapes it as its server needs
     bool offerActions = false; // "Kill" and "Whitelist" buttons, where the server can show them
+    // Shown instead of body where the buttons cannot be shown (it says where to act then); empty: body.
+    // Only the notifier knows, when it sends, whether its server has buttons.
+    QString bodyWithoutActions;
     bool persistent = false;   // stays until acted on or withdrawn (alerts); otherwise times out (outcomes)
     Urgency urgency = Urgency::Normal;
 };

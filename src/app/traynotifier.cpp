@@ -29,8 +29,15 @@ void TrayNotifier::setTrayIcon(QSystemTrayIcon *icon)
         m_clickConnection = connect(icon, &QSystemTrayIcon::messageClicked, this, &TrayNotifier::onMessageClicked);
 }
 
-void TrayNotifier::show(quint64 key, const Notification &notification)
+void TrayNotifier::show(quint64 key, const Notification &requested)
 {
+    // A balloon has no buttons: it says where to act instead.
+    Notification notification = requested;
+    if (notification.offerActions && !notification.bodyWithoutActions.isEmpty())
+        notification.body = notification.bodyWithoutActions;
+    notification.offerActions = false;
+    notification.bodyWithoutActions.clear();
+
     // Remember before showing: the click may come long after, and only the latest balloon is on screen.
     m_currentKey = key;
     m_current = notification;

@@ -35,7 +35,7 @@ public:
     void onMessageClicked();
 
 Q_SIGNALS:
-    // A balloon was handed to the tray icon (or would have been, without one).
+    // A balloon was handed to the tray icon (or would have been, without one), as shown.
     void shown(quint64 key, const portwatch::Notification &notification);
 
 private:

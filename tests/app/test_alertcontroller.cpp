@@ -163,6 +163,7 @@ private Q_SLOTS:
         QVERIFY2(alert.body.contains(QStringLiteral("pid %1").arg(child.pid())), qPrintable(alert.body));
         QVERIFY2(alert.body.contains(listenerExe()), qPrintable(alert.body));
         QVERIFY2(alert.body.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(alert.body));
+        QVERIFY(!alert.body.contains(QStringLiteral("Click to open")));
         QVERIFY(harness.historyHas(HistoryEvent::Kind::Appeared, port));
 
         server.invokeAction(alert.id, QStringLiteral("kill"));
@@ -309,6 +310,7 @@ private Q_SLOTS:
         QVERIFY2(balloon.title.contains(QStringLiteral("tcp/%1").arg(port)), qPrintable(balloon.title));
         // No buttons on a balloon: the text says where to act, and a click opens the details.
         QVERIFY(!balloon.offerActions);
+        QVERIFY(!balloon.body.contains(QStringLiteral("Kill")));
         QVERIFY(balloon.body.contains(QStringLiteral("Click to open Portwatch")));
 
         // The click is about the latest balloon: ours.

@@ -26,6 +26,7 @@ Notification alertNotification(const QString &title = QStringLiteral("Port tcp/8
     notification.body = QStringLiteral("python3 (pid 42, user alice)\n/usr/bin/python3.11\nListening on 0.0.0.0:8080");
     notification.offerActions = true;
     notification.persistent = true;
+    notification.bodyWithoutActions = notification.body + QStringLiteral("\nClick to open Portwatch.");
     return notification;
 }
 
@@ -71,6 +72,7 @@ private Q_SLOTS:
         QCOMPARE(call.replacesId, 0u);
         QCOMPARE(call.summary, QStringLiteral("Port tcp/8080 taken by python3"));
         QVERIFY(call.body.contains(QStringLiteral("pid 42")));
+        QVERIFY(!call.body.contains(QStringLiteral("Click to open"))); // the buttons are there
         QCOMPARE(call.actionIds(), (QStringList{QStringLiteral("default"), QStringLiteral("kill"), QStringLiteral("whitelist")}));
         QCOMPARE(call.actions.at(3), QStringLiteral("Kill"));
         QCOMPARE(call.actions.at(5), QStringLiteral("Whitelist"));
@@ -210,13 +212,14 @@ private Q_SLOTS:
         DBusNotifier notifier;
         Notification notification = alertNotification();
         notification.body = QStringLiteral("<script> & co");
+        notification.bodyWithoutActions = QStringLiteral("<script> & co, click me");
         notifier.show(2, notification);
         QTRY_COMPARE(server.notifyCalls().size(), 1);
         QVERIFY(!notifier.supportsActions());
         const auto call = server.notifyCalls().constFirst();
         QCOMPARE(call.actionIds(), QStringList{QStringLiteral("default")});
         // The server reads markup, so the body is escaped.
-        QCOMPARE(call.body, QStringLiteral("&lt;script&gt; &amp; co"));
+        QCOMPARE(call.body, QStringLiteral("&lt;script&gt; &amp; co, click me"));
     }
 
     void withoutAServerTheTrayBalloonIsUsed()
@@ -234,6 +237,7 @@ private Q_SLOTS:
         QCOMPARE(shown.size(), 1);
         QCOMPARE(router.tray()->currentKey(), quint64(21));
         QCOMPARE(router.tray()->current().title, alertNotification().title);
+        QCOMPARE(router.tray()->current().body, alertNotification().bodyWithoutActions);
 
         // The balloon has no buttons: a click on it is the body click for what it showed.
         Q_EMIT icon.messageClicked();
