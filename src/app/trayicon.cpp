@@ -181,13 +181,16 @@ void TrayIcon::addEntry(const TrayEntry &entry)
     sub->addSeparator();
 
     const WatchedListener watched = entry.listener;
-    QAction *kill = sub->addAction(tr("Kill"));
+    const QString name = listener.owners.empty() ? QString()
+                                                 : QString::fromStdString(listener.owners.front().name);
+    QAction *kill = sub->addAction(name.isEmpty() ? tr("Kill") : tr("Kill %1").arg(name));
     kill->setObjectName(QStringLiteral("kill"));
     // Without a visible owner there is nothing Portwatch could signal.
     kill->setEnabled(!listener.owners.empty());
     connect(kill, &QAction::triggered, this, [this, watched] { Q_EMIT killRequested(watched); });
 
-    QAction *whitelist = sub->addAction(tr("Whitelist"));
+    QAction *whitelist = sub->addAction(name.isEmpty() ? tr("Whitelist")
+                                                       : tr("Whitelist %1 on %2").arg(name, traytext::portText(listener)));
     whitelist->setObjectName(QStringLiteral("whitelist"));
     whitelist->setEnabled(!listener.owners.empty() && !listener.owners.front().exe.empty()
                           && entry.verdict != Verdict::Expected);

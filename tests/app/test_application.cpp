@@ -1,0 +1,322 @@
+// Application wiring against the fake platform: monitor state reaches the tray, tray actions reach the
+// monitor and the configuration, a kill of another user's process asks first, the first-run question
+// turns present listeners into whitelist rules, and a broken configuration is reported with its path.
+#include "app/application.h"
+#include "app/firstrundialog.h"
+#include "app/settingsdialog.h"
+#include "app/trayicon.h"
+#include "core/configmanager.h"
+#include "fakeplatform.h"
+
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <mutex>
+
+using namespace portwatch;
+using portwatch::platform::Protocol;
+
+namespace {
+
+// Records what it was asked to end and reports it released; the test owns what it inspects.
+class RecordingProcessControl final : public platform::ProcessControl
+{
+public:
+    struct Log {
+        std::mutex mutex;
+        std::vector<platform::KillTarget> targets;
+        std::size_t size()
+        {
+            std::lock_guard lock(mutex);
+            return targets.size();
+        }
+    };
+    explicit RecordingProcessControl(std::shared_ptr<Log> log) : m_log(std::move(log)) {}
+    platform::TerminateResult terminate(const platform::KillTarget &target, std::chrono::milliseconds) override
+    {
+        std::lock_guard lock(m_log->mutex);
+        m_log->targets.push_back(target);
+        platform::TerminateResult result;
+        result.outcome = platform::TerminateOutcome::Released;
+        result.message = "ended";
+        return result;
+    }
+
+private:
+    std::shared_ptr<Log> m_log;
+};
+
+constexpr std::uint64_t pythonInode = 501;
+constexpr int pythonPid = 4242;
+// Not the uid the tests run as (root here and in CI), so a kill asks for confirmation.
+constexpr std::uint32_t otherUid = 54321;
+
+QAction *findAction(const QMenu *menu, const QString &objectName)
+{
+    const QList<QAction *> actions = menu->actions();
+    for (QAction *action : actions) {
+        if (action->objectName() == objectName)
+            return action;
+    }
+    return nullptr;
+}
+
+QMenu *listenerMenu(const TrayIcon *tray)
+{
+    const QList<QAction *> actions = tray->menu()->actions();
+    for (QAction *action : actions) {
+        if (action->objectName() == QLatin1String("listener"))
+            return action->menu();
+    }
+    return nullptr;
+}
+
+QMessageBox *openMessageBox()
+{
+    const QList<QWidget *> windows = QApplication::topLevelWidgets();
+    for (QWidget *window : windows) {
+        if (auto *box = qobject_cast<QMessageBox *>(window); box && box->isVisible())
+            return box;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TestApplication : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    testing::FakePlatform m_platform;
+    std::shared_ptr<RecordingProcessControl::Log> m_kills;
+
+    QString configPath() const { return m_dir.filePath(QStringLiteral("config.json")); }
+
+    void writeConfig(bool firstRunDone)
+    {
+        QJsonObject object{{QStringLiteral("version"), 1},
+                           {QStringLiteral("watched"), QJsonArray{QStringLiteral("tcp/8080")}},
+                           {QStringLiteral("whitelist"), QJsonArray{}},
+                           {QStringLiteral("intervalMs"), 250},
+                           {QStringLiteral("firstRunDone"), firstRunDone}};
+        QFile file(configPath());
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QJsonDocument(object).toJson());
+    }
+
+    std::unique_ptr<Application> makeApplication()
+    {
+        ApplicationOptions options;
+        options.configPath = configPath();
+        options.historyPath = m_dir.filePath(QStringLiteral("history.jsonl"));
+        options.sockets = m_platform.socketTable();
+        options.processes = m_platform.resolver();
+        options.control = std::make_unique<RecordingProcessControl>(m_kills);
+        return std::make_unique<Application>(std::move(options));
+    }
+
+    Config savedConfig() const { return ConfigStore::load(configPath()).config; }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        Q_INIT_RESOURCE(icons);
+        QVERIFY(m_dir.isValid());
+    }
+
+    void init()
+    {
+        QFile::remove(configPath());
+        m_platform = testing::FakePlatform{};
+        m_kills = std::make_shared<RecordingProcessControl::Log>();
+        // Another user's python3 on the watched port: unexpected, and killing it needs a confirmation.
+        m_platform.sockets->addSocket(testing::makeSocket(Protocol::Tcp, 8080, pythonInode, otherUid));
+        m_platform.processes->setOwners(pythonInode, {testing::makeProcess(pythonPid, "/usr/bin/python3", otherUid, "alice")});
+    }
+
+    void cleanup()
+    {
+        const QList<QWidget *> windows = QApplication::topLevelWidgets();
+        for (QWidget *window : windows) {
+            if (qobject_cast<QMessageBox *>(window))
+                delete window;
+        }
+    }
+
+    void monitorStateReachesTheTray()
+    {
+        writeConfig(true);
+        auto app = makeApplication();
+        app->start();
+        TrayIcon *tray = app->trayIcon();
+        QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Alert));
+        QVERIFY2(tray->toolTip().contains(QStringLiteral("tcp/8080 \u2014 python3 (pid 4242, alice), unexpected")),
+                 qPrintable(tray->toolTip()));
+        QVERIFY(listenerMenu(tray));
+
+        // The listener goes away: all clear.
+        m_platform.sockets->removeSocket(pythonInode);
+        QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Clear));
+        QVERIFY(!listenerMenu(tray));
+    }
+
+    void pauseAndResumeFromTheMenu()
+    {
+        writeConfig(true);
+        auto app = makeApplication();
+        app->start();
+        TrayIcon *tray = app->trayIcon();
+        QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Alert));
+        findAction(tray->menu(), QStringLiteral("pause"))->trigger();
+        QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Paused));
+        QVERIFY(app->monitor()->isPaused());
+        QCOMPARE(findAction(tray->menu(), QStringLiteral("pause"))->text(), QStringLiteral("Resume monitoring"));
+        findAction(tray->menu(), QStringLiteral("pause"))->trigger();
+        QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Alert));
+    }
+
+    void whitelistFromTheMenuSavesARuleAndClears()
+    {
+        writeConfig(true);
+        auto app = makeApplication();
+        app->start();
+        TrayIcon *tray = app->trayIcon();
+        QTRY_VERIFY(listenerMenu(tray));
+        findAction(listenerMenu(tray), QStringLiteral("whitelist"))->trigger();
+        QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Clear));
+        const Config saved = savedConfig();
+        QCOMPARE(saved.whitelist.size(), 1);
+        QCOMPARE(saved.whitelist.at(0).exe, QStringLiteral("/usr/bin/python3"));
+    }
+
+    void killOfAnotherUsersProcessAsksFirst()
+    {
+        writeConfig(true);
+        auto app = makeApplication();
+        app->start();
+        TrayIcon *tray = app->trayIcon();
+        QTRY_VERIFY(listenerMenu(tray));
+        findAction(listenerMenu(tray), QStringLiteral("kill"))->trigger();
+
+        // Another user's process: a confirmation comes first, and nothing is killed yet.
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = openMessageBox()) != nullptr);
+        QVERIFY2(box->text().contains(QStringLiteral("python3 (pid 4242, alice)")), qPrintable(box->text()));
+        QCOMPARE(m_kills->size(), std::size_t(0));
+        box->button(QMessageBox::Yes)->click();
+        QTRY_COMPARE(m_kills->size(), std::size_t(1));
+        std::lock_guard lock(m_kills->mutex);
+        QCOMPARE(m_kills->targets.at(0).process.pid, pythonPid);
+        QCOMPARE(m_kills->targets.at(0).socket.inode, pythonInode);
+    }
+
+    void cancelledConfirmationKillsNothing()
+    {
+        writeConfig(true);
+        auto app = makeApplication();
+        app->start();
+        QTRY_VERIFY(listenerMenu(app->trayIcon()));
+        findAction(listenerMenu(app->trayIcon()), QStringLiteral("kill"))->trigger();
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = openMessageBox()) != nullptr);
+        box->button(QMessageBox::Cancel)->click();
+        QTRY_VERIFY(!openMessageBox());
+        QTest::qWait(300); // a kill, if one were wrongly started, runs on another thread
+        QCOMPARE(m_kills->size(), std::size_t(0));
+    }
+
+    void firstRunTrustAllWhitelistsWhatIsThere()
+    {
+        writeConfig(false);
+        auto app = makeApplication();
+        app->start();
+        QTRY_VERIFY(app->firstRunDialog());
+        FirstRunDialog *dialog = app->firstRunDialog();
+        auto *trust = dialog->findChild<QPushButton *>(QStringLiteral("trustAllButton"));
+        QVERIFY(trust);
+        trust->click();
+        QTRY_COMPARE(toString(app->trayIcon()->state()), toString(MonitorState::Clear));
+        const Config saved = savedConfig();
+        QVERIFY(saved.firstRunDone);
+        QCOMPARE(saved.whitelist.size(), 1);
+        QCOMPARE(saved.whitelist.at(0).exe, QStringLiteral("/usr/bin/python3"));
+        QVERIFY(saved.whitelist.at(0).ports.matches(Protocol::Tcp, 8080));
+    }
+
+    void firstRunReviewOpensTheWhitelist()
+    {
+        writeConfig(false);
+        auto app = makeApplication();
+        app->start();
+        QTRY_VERIFY(app->firstRunDialog());
+        auto *review = app->firstRunDialog()->findChild<QPushButton *>(QStringLiteral("reviewButton"));
+        QVERIFY(review);
+        review->click();
+        QTRY_VERIFY(app->settingsDialog());
+        QVERIFY(app->settingsDialog()->isVisible());
+        const Config saved = savedConfig();
+        QVERIFY(saved.firstRunDone);
+        QVERIFY(saved.whitelist.isEmpty());
+        QCOMPARE(toString(app->trayIcon()->state()), toString(MonitorState::Alert));
+    }
+
+    void firstRunWithNothingListeningAsksNothing()
+    {
+        m_platform.sockets->removeSocket(pythonInode);
+        writeConfig(false);
+        auto app = makeApplication();
+        app->start();
+        QTRY_COMPARE(toString(app->trayIcon()->state()), toString(MonitorState::Clear));
+        QTRY_VERIFY(savedConfig().firstRunDone);
+        QVERIFY(!app->firstRunDialog());
+    }
+
+    void settingsAppliedAreSaved()
+    {
+        writeConfig(true);
+        auto app = makeApplication();
+        app->start();
+        app->showSettings();
+        SettingsDialog *dialog = app->settingsDialog();
+        QVERIFY(dialog && dialog->isVisible());
+        Config edited = app->configManager()->config();
+        edited.watched << *PortSpec::parse(u"udp/5353");
+        Q_EMIT dialog->applied(edited);
+        QTRY_COMPARE(savedConfig().watched.size(), 2);
+        // A second request (from a second `portwatch`) raises the same window.
+        app->showSettings();
+        QCOMPARE(app->settingsDialog(), dialog);
+    }
+
+    void brokenConfigIsReportedWithItsPath()
+    {
+        QFile file(configPath());
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("{ \"watched\": [ \"tcp/80\", ");
+        file.close();
+        auto app = makeApplication();
+        app->start();
+        QVERIFY(app->lastMessage());
+        const QString text = app->lastMessage()->text();
+        QVERIFY2(text.contains(m_dir.path()), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("default settings")), qPrintable(text));
+        // Defaults are in use, so the monitor still runs.
+        QTRY_VERIFY(app->trayIcon()->state() != MonitorState::Starting);
+    }
+};
+
+QTEST_MAIN(TestApplication)
+#include "test_application.moc"
