@@ -154,9 +154,11 @@ private Q_SLOTS:
         Harness harness;
         QVERIFY2(harness.start({port}, &error), qPrintable(error));
         QSignalSpy finished(harness.controller.get(), &AlertController::killFinished);
+        QSignalSpy confirmations(harness.controller.get(), &AlertController::killConfirmationNeeded);
 
         QTRY_COMPARE_WITH_TIMEOUT(alertsFor(server, child.pid()).size(), 1, timeoutMs);
         const auto alert = alertsFor(server, child.pid()).constFirst();
+        const std::uint32_t childUid = harness.listenerOn(port)->listener.owners.front().uid;
         QCOMPARE(alert.appName, QStringLiteral("Portwatch"));
         QCOMPARE(alert.hints.value(QStringLiteral("desktop-entry")).toString(), QStringLiteral("portwatch"));
         QCOMPARE(alert.actionIds(), (QStringList{QStringLiteral("default"), QStringLiteral("kill"), QStringLiteral("whitelist")}));
@@ -173,6 +175,8 @@ private Q_SLOTS:
         const auto result = finished.at(0).at(1).value<platform::TerminateResult>();
         QCOMPARE(result.outcome, platform::TerminateOutcome::Released);
         QVERIFY(!tcpPortHeld(port));
+        // Our own child; as root (uid 0, a system account) the click was confirmed first.
+        QCOMPARE(confirmations.size(), childUid < 1000 ? 1 : 0);
 
         // The outcome is told, the monitor sees the listener go, and the history has both.
         QTRY_VERIFY_WITH_TIMEOUT(std::any_of(server.notifyCalls().cbegin(), server.notifyCalls().cend(),
