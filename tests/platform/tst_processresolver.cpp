@@ -114,6 +114,7 @@ private Q_SLOTS:
     void inheritedByWorkerOfAnotherUid();
     void forkAfterCachingIsFound();
     void execBetweenCallsIsSeen();
+    void execClosingACloseOnExecSocketIsSeen();
     void ownerNotVisibleToAnotherUser();
     void measuresCosts();
 };
@@ -523,6 +524,80 @@ void TestProcessResolver::execBetweenCallsIsSeen()
     QCOMPARE(owner.cmdline, (std::vector<std::string>{"sleep", "30"}));
     QCOMPARE(owner.name, std::string("sleep"));
     QCOMPARE(owner.startTicks, before.front().owners.front().startTicks);
+}
+
+// The resolver skips the exec check for owners whose descriptor is close-on-exec; the exec then
+// closes that descriptor, and the next call must drop the owner and keep the sharer.
+void TestProcessResolver::execClosingACloseOnExecSocketIsSeen()
+{
+    const QString sleepPath = QFileInfo(QStringLiteral("/bin/sleep")).canonicalFilePath();
+    QVERIFY(!sleepPath.isEmpty());
+    const QByteArray sleepBytes = sleepPath.toLocal8Bit();
+    char arg0[] = "sleep";
+    char arg1[] = "30";
+    char *const argv[] = {arg0, arg1, nullptr};
+
+    int reportPipe[2];
+    int goPipe[2];
+    QVERIFY(::pipe(reportPipe) == 0 && ::pipe(goPipe) == 0);
+    const pid_t owner = ::fork();
+    QVERIFY(owner >= 0);
+    if (owner == 0) {
+        ::setpgid(0, 0); // the sharer joins this group; cleanup kills both
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || ::listen(fd, 4) != 0
+            || ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+            ::_exit(1);
+        const pid_t sharer = ::fork(); // keeps its copy: it never execs
+        if (sharer == 0) {
+            ::pause();
+            ::_exit(0);
+        }
+        const std::uint16_t port = ntohs(address.sin_port);
+        const int pids[2] = {int(sharer), int(port)};
+        (void)!::write(reportPipe[1], pids, sizeof pids);
+        char byte = 0;
+        if (::read(goPipe[0], &byte, 1) != 1)
+            ::_exit(1);
+        ::execv(sleepBytes.constData(), argv); // closes the close-on-exec socket in this process
+        ::_exit(1);
+    }
+    ::setpgid(owner, owner);
+    ::close(reportPipe[1]);
+    ::close(goPipe[0]);
+    int report[2] = {0, 0};
+    const bool gotReport = ::read(reportPipe[0], report, sizeof report) == sizeof report;
+    ::close(reportPipe[0]);
+    const auto cleanup = qScopeGuard([&] {
+        ::close(goPipe[1]);
+        ::kill(-owner, SIGKILL);
+        ::waitpid(owner, nullptr, 0);
+    });
+    QVERIFY(gotReport);
+    const int sharer = report[0];
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), std::uint16_t(report[1]));
+    QVERIFY(entry);
+
+    LinuxProcessResolver resolver;
+    const auto before = resolver.resolve({*entry});
+    QCOMPARE(ownerPids(before.front()), (std::set<int>{int(owner), sharer}));
+    resolver.resolve({*entry}); // a quiet call in between: answered from the cache
+
+    QVERIFY(::write(goPipe[1], "x", 1) == 1);
+    // The argument area is set up after execve() closed the close-on-exec descriptors.
+    const auto cmdline = [owner] {
+        QFile file(QStringLiteral("/proc/%1/cmdline").arg(owner));
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    QTRY_COMPARE(cmdline(), QByteArray("sleep\0" "30\0", 9));
+    const auto after = resolver.resolve({*entry});
+    QCOMPARE(ownerPids(after.front()), std::set<int>{sharer});
+    QCOMPARE(QString::fromStdString(after.front().owners.front().exe),
+             QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath());
 }
 
 void TestProcessResolver::ownerNotVisibleToAnotherUser()

@@ -23,6 +23,9 @@ struct ResolverStats {
 struct SocketHolder {
     int pid = 0;
     int fd = 0;
+    // The descriptor has FD_CLOEXEC (learned when the holder is cached): an exec would have closed
+    // it, so while it still names the socket the process has not exec'ed.
+    bool closeOnExec = false;
 };
 
 struct SearchResult {

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace portwatch::platform {
@@ -90,7 +91,7 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
     // Any process created since the last look may be a fork of a known owner sharing its socket.
     // The mark only moves on when known sockets were checked, so a socket left out of one call is
     // still checked against the processes created meanwhile.
-    const int lastPid = procfs::lastAllocatedPid(m_proc.get());
+    const int lastPid = lastAllocatedPid();
     if (!confirmed.empty() && m_lastPid > 0 && lastPid > 0 && lastPid != m_lastPid)
         adoptForkedSharers(newProcessesSince(m_lastPid, lastPid), confirmed);
     if (!confirmed.empty() || m_sockets.empty() || m_lastPid <= 0)
@@ -125,9 +126,22 @@ bool LinuxProcessResolver::confirm(std::uint64_t inode, CachedSocket &socket)
     // caller just saw it) has to be searched for.
     if (socket.owners.empty())
         return false;
-    for (const SocketHolder &holder : socket.owners)
-        refresh(m_processes.at(holder.pid));
+    // A descriptor with FD_CLOEXEC that still names the socket proves that its process has not
+    // exec'ed since it was cached (most servers open their sockets so). Only owners holding the
+    // socket without it, as after fork+exec or socket activation, need the exec check.
+    for (const SocketHolder &holder : socket.owners) {
+        if (!holder.closeOnExec)
+            refresh(m_processes.at(holder.pid));
+    }
     return true;
+}
+
+int LinuxProcessResolver::lastAllocatedPid()
+{
+    if (!m_loadavg.valid())
+        m_loadavg.reset(::openat(m_proc.get(), "loadavg", O_RDONLY | O_CLOEXEC));
+    const int pid = m_loadavg.valid() ? procfs::lastAllocatedPidFrom(m_loadavg.get()) : -1;
+    return pid > 0 ? pid : procfs::lastAllocatedPid(m_proc.get());
 }
 
 bool LinuxProcessResolver::stillHolds(CachedProcess &process, const SocketHolder &holder, std::uint64_t inode)
@@ -162,12 +176,23 @@ void LinuxProcessResolver::refresh(CachedProcess &process)
 }
 
 // Takes a holder found by a scan into the cache, after proving through a fresh /proc/<pid>
-// descriptor that this very process holds the socket (the PID may have changed hands since).
-bool LinuxProcessResolver::adopt(const SocketHolder &holder, std::uint64_t inode)
+// descriptor that this very process holds the socket (the PID may have changed hands since), and
+// notes whether the descriptor is close-on-exec (see confirm()).
+bool LinuxProcessResolver::adopt(SocketHolder &holder, std::uint64_t inode)
 {
+    const auto closeOnExec = [&holder](int dirFd, const std::string &prefix) {
+        const auto flags = procfs::readFdFlags(dirFd, prefix, holder.fd);
+        return flags && (*flags & O_CLOEXEC) != 0;
+    };
     auto it = m_processes.find(holder.pid);
-    if (it != m_processes.end() && stillHolds(it->second, holder, inode))
+    if (it != m_processes.end() && stillHolds(it->second, holder, inode)) {
+        CachedProcess &known = it->second;
+        // Its other sockets may not have made us look for an exec lately.
+        refresh(known);
+        holder.closeOnExec = closeOnExec(known.dir.valid() ? known.dir.get() : m_proc.get(),
+                                         known.dir.valid() ? std::string() : procfs::pidPrefix(holder.pid));
         return true;
+    }
 
     CachedProcess process;
     if (m_processes.size() < kMaxHeldDirs) {
@@ -181,6 +206,7 @@ bool LinuxProcessResolver::adopt(const SocketHolder &holder, std::uint64_t inode
     ++m_stats.fdLinksRead;
     if (!procfs::readLinkAt(dirFd, prefix + fdPath(holder.fd), link) || link != socketLink(inode))
         return false;
+    holder.closeOnExec = closeOnExec(dirFd, prefix);
     auto info = procfs::readProcess(dirFd, prefix, holder.pid, m_users);
     ++m_stats.processesRead;
     if (!info)
@@ -204,7 +230,7 @@ void LinuxProcessResolver::search(const std::unordered_set<std::uint64_t> &inode
         socket.searchedAt = now;
         socket.ownersVisible = !found.hidden.count(inode);
         if (const auto it = found.holders.find(inode); it != found.holders.end()) {
-            for (const SocketHolder &holder : it->second) {
+            for (SocketHolder holder : it->second) {
                 if (adopt(holder, inode))
                     socket.owners.push_back(holder);
             }
@@ -264,7 +290,7 @@ void LinuxProcessResolver::adoptForkedSharers(const std::vector<int> &newPids, c
     for (const std::uint64_t inode : confirmed) {
         CachedSocket &socket = m_sockets.at(inode);
         if (const auto it = found.holders.find(inode); it != found.holders.end()) {
-            for (const SocketHolder &holder : it->second) {
+            for (SocketHolder holder : it->second) {
                 const bool known = std::any_of(socket.owners.begin(), socket.owners.end(),
                                                [&](const SocketHolder &h) { return h.pid == holder.pid; });
                 if (!known && adopt(holder, inode))

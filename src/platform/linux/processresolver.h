@@ -50,7 +50,8 @@ private:
     bool confirm(std::uint64_t inode, CachedSocket &socket);
     bool stillHolds(CachedProcess &process, const SocketHolder &holder, std::uint64_t inode);
     void refresh(CachedProcess &process);
-    bool adopt(const SocketHolder &holder, std::uint64_t inode);
+    bool adopt(SocketHolder &holder, std::uint64_t inode);
+    int lastAllocatedPid();
     void search(const std::unordered_set<std::uint64_t> &inodes, const std::unordered_set<std::uint32_t> &uids);
     std::vector<int> newProcessesSince(int previousLastPid, int lastPid);
     void adoptForkedSharers(const std::vector<int> &newPids, const std::vector<std::uint64_t> &confirmed);
@@ -59,6 +60,7 @@ private:
 
     ResolveMode m_mode;
     procfs::UniqueFd m_proc;
+    procfs::UniqueFd m_loadavg; // /proc/loadavg, kept open: one pread per call
     procfs::UserNames m_users;
     ResolverStats m_stats;
     std::unordered_map<int, CachedProcess> m_processes;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 #include <dirent.h>
@@ -277,11 +278,11 @@ int isProcess(int pid) noexcept
     return errno == ENOSYS ? -1 : 0;
 }
 
-int lastAllocatedPid(int procFd)
+namespace {
+
+// The last field of /proc/loadavg ("0.42 0.30 0.25 2/345 12345").
+int lastPidOfLoadavg(std::string text)
 {
-    std::string text;
-    if (!readFileAt(procFd, "loadavg", text))
-        return -1;
     while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
         text.pop_back();
     const auto space = text.rfind(' ');
@@ -289,6 +290,43 @@ int lastAllocatedPid(int procFd)
     if (space == std::string::npos || !parseNumber(std::string_view(text).substr(space + 1), pid))
         return -1;
     return pid;
+}
+
+} // namespace
+
+int lastAllocatedPid(int procFd)
+{
+    std::string text;
+    if (!readFileAt(procFd, "loadavg", text))
+        return -1;
+    return lastPidOfLoadavg(std::move(text));
+}
+
+int lastAllocatedPidFrom(int loadavgFd)
+{
+    char buffer[128];
+    ssize_t n;
+    do {
+        n = ::pread(loadavgFd, buffer, sizeof buffer, 0); // the whole file, generated afresh at offset 0
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0 || static_cast<std::size_t>(n) == sizeof buffer)
+        return -1;
+    return lastPidOfLoadavg(std::string(buffer, static_cast<std::size_t>(n)));
+}
+
+std::optional<unsigned> readFdFlags(int dirFd, std::string_view prefix, int fd)
+{
+    std::string text;
+    if (!readFileAt(dirFd, std::string(prefix) + "fdinfo/" + std::to_string(fd), text))
+        return std::nullopt;
+    const auto at = text.find("flags:");
+    if (at == std::string::npos)
+        return std::nullopt;
+    char *end = nullptr;
+    const unsigned long flags = std::strtoul(text.c_str() + at + 6, &end, 8);
+    if (end == text.c_str() + at + 6)
+        return std::nullopt;
+    return static_cast<unsigned>(flags);
 }
 
 namespace {

@@ -101,6 +101,12 @@ std::vector<int> pidsNewestFirst(int procFd);
 int isProcess(int pid) noexcept;
 // The most recently allocated PID in our namespace, or -1.
 int lastAllocatedPid(int procFd);
+// The same from /proc/loadavg opened once and kept (one pread per call instead of open, read, close).
+int lastAllocatedPidFrom(int loadavgFd);
+
+// The open flags of descriptor `fd` of the process (the "flags:" line of fdinfo/<fd>, octal), or
+// nothing when it cannot be read.
+std::optional<unsigned> readFdFlags(int dirFd, std::string_view prefix, int fd);
 
 // Calls `onSocket(fd, inode)` for every socket descriptor of the process. Returns 0, or the errno
 // that stopped the listing (EACCES for another user's process, ENOENT when it exited).
