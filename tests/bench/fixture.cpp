@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 
 #include <arpa/inet.h>
@@ -19,8 +21,11 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 namespace portwatch::bench {
 
@@ -149,9 +154,41 @@ bool readAll(int fd, void *data, std::size_t size)
         pause();
 }
 
+// Fixture sockets take ports from here up to the kernel's ephemeral range, which they stay out of:
+// tests running at the same time bind ephemeral ports and check who else holds that number.
+constexpr int kFirstFixturePort = 10000;
+
+// The first ephemeral port (net.ipv4.ip_local_port_range), or 32768.
+int firstEphemeralPort()
+{
+    char text[64] = {};
+    const int fd = ::open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC);
+    const ssize_t length = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    const long first = length > 0 ? std::strtol(text, nullptr, 10) : 0;
+    return first > kFirstFixturePort ? static_cast<int>(first) : 32768;
+}
+
+// Opens fixture socket number `number` of `total`: at port kFirstFixturePort + number, or, when
+// that is taken, the same plus multiples of `total` below `portLimit`; an ephemeral port when none is
+// left.
+int openFixtureSocket(SocketKind kind, int number, int total, int portLimit, std::uint16_t &port)
+{
+    for (int candidate = kFirstFixturePort + number; candidate < portLimit; candidate += total) {
+        port = static_cast<std::uint16_t>(candidate);
+        const int fd = openSocket(kind, port);
+        if (fd != -EADDRINUSE)
+            return fd;
+    }
+    port = 0;
+    return openSocket(kind, port);
+}
+
 // A fixture process: `count` sockets starting at global socket number `first`, then /dev/null
 // duplicates up to `fds` descriptors.
-[[noreturn]] void runFixtureProcess(int index, int first, int count, int fds, int reportFd, pid_t helper)
+[[noreturn]] void runFixtureProcess(const FixtureOptions &options, int index, int first, int count, int portLimit,
+                                    int reportFd, pid_t helper)
 {
     if (!followParent(helper))
         _exit(0);
@@ -162,7 +199,7 @@ bool readAll(int fd, void *data, std::size_t size)
     for (int k = 0; k < count; ++k) {
         const auto kind = static_cast<SocketKind>((first + k) % 4);
         std::uint16_t port = 0;
-        const int fd = openSocket(kind, port);
+        const int fd = openFixtureSocket(kind, first + k, options.sockets, portLimit, port);
         if (fd < 0) {
             report.error = -fd;
             break;
@@ -177,7 +214,7 @@ bool readAll(int fd, void *data, std::size_t size)
     const int null = ::open("/dev/null", O_RDONLY);
     if (null >= 0)
         ++open;
-    while (null >= 0 && open < fds && dup(null) >= 0)
+    while (null >= 0 && open < options.fdsPerProcess && dup(null) >= 0)
         ++open;
     writeAll(reportFd, &report, sizeof report);
     close(reportFd);
@@ -194,12 +231,13 @@ bool readAll(int fd, void *data, std::size_t size)
     const int perProcess = options.sockets / options.processes;
     const int remainder = options.sockets % options.processes;
     const pid_t self = getpid();
+    const int portLimit = firstEphemeralPort();
     for (int i = 0; i < options.processes; ++i) {
         const int count = perProcess + (i < remainder ? 1 : 0);
         const int first = i * perProcess + std::min(i, remainder);
         const pid_t pid = fork();
         if (pid == 0)
-            runFixtureProcess(i, first, count, options.fdsPerProcess, reportFd, self);
+            runFixtureProcess(options, i, first, count, portLimit, reportFd, self);
         if (pid < 0) {
             Report failed;
             failed.index = i;
@@ -380,50 +418,46 @@ SocketHolder::~SocketHolder()
 bool SocketHolder::start(const std::vector<HeldSocket> &wanted, std::string &error)
 {
     stop();
-    if (wanted.size() > static_cast<std::size_t>(kMaxHeld)) {
-        error = "a holder takes at most " + std::to_string(kMaxHeld) + " sockets";
+    if (wanted.empty() || wanted.size() > static_cast<std::size_t>(kMaxHeld)) {
+        error = "a holder takes 1 to " + std::to_string(kMaxHeld) + " sockets";
         return false;
     }
-    // Copied before the fork: the child must not allocate.
-    HeldSocket plan[kMaxHeld];
-    const int count = static_cast<int>(wanted.size());
-    std::copy(wanted.cbegin(), wanted.cend(), plan);
+    std::string list;
+    for (const HeldSocket &held : wanted)
+        list += (list.empty() ? "" : ",") + std::to_string(static_cast<int>(held.kind)) + ":" + std::to_string(held.port);
+    char self[PATH_MAX];
+    const ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0) {
+        error = std::string("/proc/self/exe: ") + std::strerror(errno);
+        return false;
+    }
+    self[length] = '\0';
+    std::string parent = std::to_string(getpid());
+    std::string option = kHoldSocketsOption;
+    char *argv[] = {self, option.data(), list.data(), parent.data(), nullptr};
 
     int pipeFds[2];
     if (pipe2(pipeFds, O_CLOEXEC) != 0) {
         error = std::string("pipe: ") + std::strerror(errno);
         return false;
     }
-    const pid_t bench = getpid();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        setpgid(0, 0);
-        if (!followParent(bench))
-            _exit(0);
-        close(pipeFds[0]);
-        const int reportFd = keepOnly(pipeFds[1]);
-        HolderReport report;
-        for (int i = 0; i < count; ++i) {
-            std::uint16_t port = plan[i].port;
-            const int fd = openSocket(plan[i].kind, port);
-            if (fd < 0) {
-                report.error = -fd;
-                report.failedIndex = i;
-                break;
-            }
-            report.ports[i] = port;
-        }
-        writeAll(reportFd, &report, sizeof report);
-        close(reportFd);
-        idleForever();
-    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipeFds[1], 3); // dup2 clears close-on-exec on 3
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0); // a group of its own, so killGroup() takes it
+    pid_t pid = -1;
+    const int status = posix_spawn(&pid, self, &actions, &attributes, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
     close(pipeFds[1]);
-    if (pid < 0) {
-        error = std::string("fork: ") + std::strerror(errno);
+    if (status != 0) {
+        error = std::string("posix_spawn: ") + std::strerror(status);
         close(pipeFds[0]);
         return false;
     }
-    setpgid(pid, pid);
     registerGroup(pid);
     m_pid = pid;
     HolderReport report;
@@ -431,15 +465,16 @@ bool SocketHolder::start(const std::vector<HeldSocket> &wanted, std::string &err
     close(pipeFds[0]);
     if (!ok || report.error != 0) {
         error = !ok ? std::string("the holder process died")
-                    : std::string(toString(plan[report.failedIndex].kind)) + " port "
-                + std::to_string(plan[report.failedIndex].port) + ": " + std::strerror(report.error);
+                    : std::string(toString(wanted[static_cast<std::size_t>(report.failedIndex)].kind)) + " port "
+                + std::to_string(wanted[static_cast<std::size_t>(report.failedIndex)].port) + ": "
+                + std::strerror(report.error);
         stop();
         return false;
     }
     m_sockets = wanted;
-    for (int i = 0; i < count; ++i) {
-        m_sockets[static_cast<std::size_t>(i)].port = report.ports[i];
-        m_sockets[static_cast<std::size_t>(i)].pid = pid;
+    for (std::size_t i = 0; i < m_sockets.size(); ++i) {
+        m_sockets[i].port = report.ports[i];
+        m_sockets[i].pid = pid;
     }
     return true;
 }
@@ -450,6 +485,37 @@ void SocketHolder::stop()
         killGroup(m_pid);
     m_pid = -1;
     m_sockets.clear();
+}
+
+void runSocketHolder(const char *sockets, const char *parent)
+{
+    if (!followParent(static_cast<pid_t>(std::strtol(parent, nullptr, 10))))
+        _exit(0);
+    const int reportFd = keepOnly(3);
+    HolderReport report;
+    int index = 0;
+    for (const char *at = sockets; *at != '\0' && index < kMaxHeld; ++index) {
+        char *end = nullptr;
+        const long kind = std::strtol(at, &end, 10);
+        const long port = *end == ':' ? std::strtol(end + 1, &end, 10) : -1;
+        if (kind < 0 || kind > 3 || port < 0 || port > 65535) {
+            report.error = EINVAL;
+            report.failedIndex = index;
+            break;
+        }
+        auto bound = static_cast<std::uint16_t>(port);
+        const int fd = openSocket(static_cast<SocketKind>(kind), bound);
+        if (fd < 0) {
+            report.error = -fd;
+            report.failedIndex = index;
+            break;
+        }
+        report.ports[index] = bound;
+        at = *end == ',' ? end + 1 : end;
+    }
+    writeAll(reportFd, &report, sizeof report);
+    close(reportFd);
+    idleForever();
 }
 
 } // namespace portwatch::bench

@@ -1,6 +1,7 @@
 // The busy host the benchmark measures on, built on loopback by the benchmark itself: many small
 // processes (forked, never exec'd) holding ordinary descriptors and listening/bound sockets, plus
-// single holder processes for "a new process binds a watched port" and for the idle host.
+// single holder processes (spawned, exec'd) for "a new process binds a watched port" and for the
+// idle host.
 #pragma once
 
 #include "platform/types.h"
@@ -61,7 +62,9 @@ private:
 };
 
 // A single process (its own process group, killed with us) that holds the given sockets; a port of
-// 0 binds an ephemeral port. Returns once it holds them.
+// 0 binds an ephemeral port. It is this program started again with --hold-sockets (posix_spawn, so
+// the measuring process does not share its pages copy-on-write with a fork, which would slow the very
+// poll being timed), as a real server would be a new program.
 class SocketHolder {
 public:
     SocketHolder() = default;
@@ -79,6 +82,11 @@ private:
     pid_t m_pid = -1;
     std::vector<HeldSocket> m_sockets;
 };
+
+// The holder's side: called by main() before anything else when argv[1] is --hold-sockets, with
+// the socket list ("0:8080,3:0": kind number and port) and the parent's PID. Never returns.
+[[noreturn]] void runSocketHolder(const char *sockets, const char *parent);
+inline constexpr const char *kHoldSocketsOption = "--hold-sockets";
 
 // Raises RLIMIT_NOFILE (soft, and hard when allowed) to at least `needed`.
 bool raiseDescriptorLimit(std::uint64_t needed, std::string &error);

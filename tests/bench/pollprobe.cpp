@@ -32,11 +32,12 @@ PollProbe::PollProbe(const QList<PortSpec> &watched, const Whitelist &whitelist)
 
 PollProbe::~PollProbe() = default;
 
-std::int64_t PollProbe::poll()
+PollProbe::Time PollProbe::poll()
 {
+    const std::int64_t cpu = threadCpuNs();
     const std::int64_t started = nowNs();
     m_worker->pollNow();
-    return nowNs() - started;
+    return {nowNs() - started, threadCpuNs() - cpu};
 }
 
 bool PollProbe::lastFound(int pid, quint16 port) const

@@ -26,8 +26,12 @@ public:
     PollProbe(const PollProbe &) = delete;
     PollProbe &operator=(const PollProbe &) = delete;
 
-    // One poll, as a timer tick of the worker would do it, plus judging; returns its wall time in ns.
-    std::int64_t poll();
+    struct Time {
+        std::int64_t wallNs = 0;
+        std::int64_t cpuNs = 0; // of this thread
+    };
+    // One poll, as a timer tick of the worker would do it, plus judging.
+    Time poll();
 
     const PollResult &lastResult() const noexcept { return m_last; }
     const QList<Verdict> &lastVerdicts() const noexcept { return m_verdicts; }

@@ -21,11 +21,11 @@ std::string markdown(const std::string &title, const std::string &setup, const s
                      const std::vector<std::string> &notes)
 {
     std::string text = "### " + title + "\n\n" + setup + "\n\n";
-    text += "| Figure | Median | p90 | Ratio to `ss` | Target | Result |\n";
-    text += "|---|---:|---:|---:|---|---|\n";
+    text += "| Figure | Median | p90 | CPU median | Ratio to `ss` | Target | Result |\n";
+    text += "|---|---:|---:|---:|---:|---|---|\n";
     for (const Row &row : rows) {
         const char *verdict = row.verdict == Outcome::Pass ? "pass" : row.verdict == Outcome::Fail ? "**FAIL**" : "";
-        text += "| " + row.figure + " | " + row.median + " | " + row.p90 + " | " + row.ratio + " | " + row.target
+        text += "| " + row.figure + " | " + row.median + " | " + row.p90 + " | " + row.cpu + " | " + row.ratio + " | " + row.target
             + " | " + verdict + " |\n";
     }
     if (!notes.empty()) {

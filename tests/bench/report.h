@@ -12,6 +12,7 @@ struct Row {
     std::string figure;
     std::string median;
     std::string p90;
+    std::string cpu;    // median CPU time, where measured
     std::string ratio;  // to the ss reference
     std::string target;
     Outcome verdict = Outcome::NotApplicable;

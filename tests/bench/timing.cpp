@@ -25,6 +25,20 @@ std::int64_t nowNs() noexcept
     return static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
 }
 
+std::int64_t threadCpuNs() noexcept
+{
+    timespec now = {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+void pauseMs(int ms)
+{
+    timespec duration = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&duration, &duration) != 0 && errno == EINTR) {
+    }
+}
+
 double Samples::quantileMs(double q) const
 {
     if (m_values.empty())

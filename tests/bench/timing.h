@@ -9,6 +9,11 @@ namespace portwatch::bench {
 
 // Monotonic time in nanoseconds.
 std::int64_t nowNs() noexcept;
+// CPU time of the calling thread in nanoseconds: unlike wall time, it does not count waiting for a
+// core while other processes run.
+std::int64_t threadCpuNs() noexcept;
+// Sleeps, so that the next measured step starts from a wake-up as a timer tick does.
+void pauseMs(int ms);
 
 // Durations in nanoseconds; median and p90 by nearest rank.
 class Samples {
