@@ -339,9 +339,9 @@ void Application::reportKill(const WatchedListener &, const platform::TerminateR
         m_historyWindow->refresh();
 }
 
-void Application::showMessage(int icon, const QString &title, const QString &text)
+void Application::showMessage(QMessageBox::Icon icon, const QString &title, const QString &text)
 {
-    auto *box = new QMessageBox(static_cast<QMessageBox::Icon>(icon), title, text, QMessageBox::Ok);
+    auto *box = new QMessageBox(icon, title, text, QMessageBox::Ok);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setWindowIcon(TrayIcon::applicationIcon());
     box->setModal(false);

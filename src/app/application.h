@@ -82,7 +82,7 @@ private:
     void confirmKill(const WatchedListener &listener);
     void reportKill(const WatchedListener &listener, const platform::TerminateResult &result);
     // Non-modal, so that a message never blocks the monitor's updates or other windows.
-    void showMessage(int icon, const QString &title, const QString &text);
+    void showMessage(QMessageBox::Icon icon, const QString &title, const QString &text);
 
     ApplicationOptions m_options;
     ConfigLoad m_load;
