@@ -2,6 +2,7 @@
 #include "firstrundialog.h"
 #include "ui_firstrundialog.h"
 
+#include "compacttable.h"
 #include "listenertext.h"
 
 #include <QHeaderView>
@@ -14,6 +15,9 @@ FirstRunDialog::FirstRunDialog(const QList<WatchedListener> &listeners, QWidget 
     , m_listeners(listeners)
 {
     m_ui->setupUi(this);
+    makeCompact(m_ui->listenerTable);
+    // A read-only list: the first focus belongs to the buttons, not to a cell.
+    m_ui->listenerTable->setFocusPolicy(Qt::NoFocus);
 
     QTableWidget *table = m_ui->listenerTable;
     int hidden = 0;

@@ -5,6 +5,7 @@
 #include "autostart.h"
 
 #include <QDir>
+#include <QStyle>
 
 namespace portwatch {
 
@@ -26,6 +27,9 @@ GeneralPage::GeneralPage(QWidget *parent)
 
     m_ui->autostartPathLabel->setText(tr("Adds %1").arg(QDir::toNativeSeparators(autostart::entryPath())));
     m_ui->autostartPathLabel->setEnabled(false);
+    // Line the note up with the check box's text, so it reads as part of that option.
+    m_ui->autostartPathLabel->setContentsMargins(
+        style()->pixelMetric(QStyle::PM_IndicatorWidth) + style()->pixelMetric(QStyle::PM_CheckBoxLabelSpacing), 0, 0, 0);
 
     connect(m_ui->intervalSpin, &QSpinBox::valueChanged, this, &SettingsPage::changed);
     connect(m_ui->logLevelCombo, &QComboBox::currentIndexChanged, this, &SettingsPage::changed);

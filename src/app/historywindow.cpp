@@ -2,6 +2,7 @@
 #include "historywindow.h"
 #include "ui_historywindow.h"
 
+#include "compacttable.h"
 #include "historyfilter.h"
 #include "historymodel.h"
 #include "listenertext.h"
@@ -28,6 +29,8 @@ HistoryWindow::HistoryWindow(History *history, QWidget *parent)
     , m_filter(new HistoryFilter(this))
 {
     m_ui->setupUi(this);
+    makeCompact(m_ui->historyView);
+    makeCompact(m_ui->nowTable);
 
     m_filter->setSourceModel(m_model);
     m_ui->historyView->setModel(m_filter);

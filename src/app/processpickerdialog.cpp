@@ -2,6 +2,7 @@
 #include "processpickerdialog.h"
 #include "ui_processpickerdialog.h"
 
+#include "compacttable.h"
 #include "listenertext.h"
 
 #include <QHeaderView>
@@ -18,6 +19,7 @@ ProcessPickerDialog::ProcessPickerDialog(const QList<WatchedListener> &listeners
     , m_ui(std::make_unique<Ui::ProcessPickerDialog>())
 {
     m_ui->setupUi(this);
+    makeCompact(m_ui->listenerTable);
     m_ui->buttonBox->button(QDialogButtonBox::Ok)->setText(tr("&Add Rule"));
 
     for (const WatchedListener &watched : listeners) {

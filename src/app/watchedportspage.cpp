@@ -77,8 +77,8 @@ std::optional<PortSpec> WatchedPortsPage::validate()
 
     if (text.isEmpty()) {
         messagelabel::show(m_ui->specMessageLabel, Kind::Hint,
-                           tr("Type a port, a range or a list, with an optional protocol: "
-                              "80, tcp/8080, udp/53, 8000-8100, tcp/80, udp/53."));
+                           tr("A port, a range, or several separated by commas; "
+                              "tcp/ or udp/ in front limits it to one protocol."));
         return std::nullopt;
     }
     QString error;

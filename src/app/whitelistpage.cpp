@@ -2,6 +2,7 @@
 #include "whitelistpage.h"
 #include "ui_whitelistpage.h"
 
+#include "compacttable.h"
 #include "messagelabel.h"
 #include "processpickerdialog.h"
 #include "ruleeditordialog.h"
@@ -26,6 +27,7 @@ WhitelistPage::WhitelistPage(QWidget *parent)
     , m_ui(std::make_unique<Ui::WhitelistPage>())
 {
     m_ui->setupUi(this);
+    makeCompact(m_ui->ruleTable);
     QHeaderView *header = m_ui->ruleTable->horizontalHeader();
     header->setSectionResizeMode(ExeColumn, QHeaderView::Stretch);
     header->setSectionResizeMode(UserColumn, QHeaderView::ResizeToContents);
