@@ -385,4 +385,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(TestAlertController)
-#include "test_alertcontroller.moc"
+#include "tst_alertcontroller.moc"

@@ -319,4 +319,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(TestApplication)
-#include "test_application.moc"
+#include "tst_application.moc"

@@ -281,4 +281,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(TestDBusNotifier)
-#include "test_dbusnotifier.moc"
+#include "tst_dbusnotifier.moc"

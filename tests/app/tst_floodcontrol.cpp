@@ -228,4 +228,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestFloodControl)
-#include "test_floodcontrol.moc"
+#include "tst_floodcontrol.moc"

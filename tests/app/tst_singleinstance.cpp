@@ -126,4 +126,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestSingleInstance)
-#include "test_singleinstance.moc"
+#include "tst_singleinstance.moc"

@@ -271,4 +271,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(TestTrayIcon)
-#include "test_trayicon.moc"
+#include "tst_trayicon.moc"
