@@ -1,14 +1,17 @@
 // Desktop notifications through org.freedesktop.Notifications: see dbusnotifier.h.
 #include "dbusnotifier.h"
 
+#include <QCoreApplication>
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
 #include <QDBusPendingCallWatcher>
 #include <QDBusPendingReply>
 #include <QDBusServiceWatcher>
+#include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QVariantMap>
 
+#include <algorithm>
 #include <utility>
 
 namespace portwatch {
@@ -65,10 +68,60 @@ DBusNotifier::DBusNotifier(const QDBusConnection &bus, QObject *parent)
                        SLOT(onNotificationClosed(uint, uint))))
         qCWarning(lcNotify) << "cannot subscribe to NotificationClosed:" << m_bus.lastError().message();
 
+    // Before the event loop ends: after it, a slow server's answers would never be read.
+    if (QCoreApplication::instance() != nullptr)
+        connect(QCoreApplication::instance(), &QCoreApplication::aboutToQuit, this, [this] { closeAll(); });
+
     recheckPresence();
 }
 
-DBusNotifier::~DBusNotifier() = default;
+DBusNotifier::~DBusNotifier()
+{
+    closeAll();
+}
+
+void DBusNotifier::closeAll(std::chrono::milliseconds wait)
+{
+    m_waiting.clear();
+    const auto entries = std::exchange(m_entries, {});
+    m_keys.clear();
+    // Answers to anything sent before are for notifications that are gone now.
+    ++m_generation;
+    if (entries.isEmpty() || !m_bus.isConnected())
+        return;
+
+    const QDeadlineTimer deadline(wait);
+    const auto remainingMs = [&deadline] { return int(std::max<qint64>(1, deadline.remainingTime())); };
+
+    // A Notify still waiting for its id: a server answers in order, so once it answered a later
+    // call, the Notify's answer has arrived too. The later call has a timeout, the Notify may not.
+    const bool unanswered = std::any_of(entries.cbegin(), entries.cend(), [](const Entry &entry) {
+        return entry.notifyCall && !entry.notifyCall->isFinished();
+    });
+    if (unanswered) {
+        const QDBusMessage ping = QDBusMessage::createMethodCall(QString::fromLatin1(Service), QString::fromLatin1(ObjectPath),
+                                                                 QString::fromLatin1(Interface), QStringLiteral("GetServerInformation"));
+        m_bus.asyncCall(ping, remainingMs()).waitForFinished();
+    }
+
+    QList<uint> ids;
+    for (const Entry &entry : entries) {
+        if (entry.id != 0)
+            ids.append(entry.id); // also the one an update in flight replaces
+        if (entry.notifyCall && entry.notifyCall->isFinished()) {
+            const QDBusPendingReply<uint> reply = *entry.notifyCall;
+            if (!reply.isError() && reply.value() != 0 && !ids.contains(reply.value()))
+                ids.append(reply.value());
+        }
+    }
+    // All sent before waiting for any, so the wait is one round trip, not one per notification.
+    QList<QDBusPendingCall> calls;
+    for (const uint id : std::as_const(ids))
+        calls.append(sendClose(id, remainingMs()));
+    for (QDBusPendingCall &call : calls)
+        call.waitForFinished(); // bounded by the call's timeout
+    qCInfo(lcNotify) << "closed" << ids.size() << "notifications on shutdown";
+}
 
 void DBusNotifier::recheckPresence()
 {
@@ -248,7 +301,9 @@ void DBusNotifier::sendNotify(quint64 key, const Notification &notification)
          << actions << hints << expireMs;
 
     const quint64 generation = m_generation;
-    auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call), this);
+    const QDBusPendingCall pendingNotify = m_bus.asyncCall(call);
+    entry.notifyCall = pendingNotify;
+    auto *watcher = new QDBusPendingCallWatcher(pendingNotify, this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
             [this, key, notification, generation](QDBusPendingCallWatcher *pending) {
                 pending->deleteLater();
@@ -267,6 +322,7 @@ void DBusNotifier::onNotifyAnswered(quint64 key, const Notification &notificatio
         return;
     Entry &entry = it.value();
     entry.inFlight = false;
+    entry.notifyCall.reset();
     if (!error.isEmpty() || id == 0) {
         qCWarning(lcNotify) << "Notify failed:" << error;
         if (entry.id != 0)
@@ -311,15 +367,17 @@ void DBusNotifier::close(quint64 key)
     }
 }
 
-void DBusNotifier::sendClose(uint id)
+QDBusPendingCall DBusNotifier::sendClose(uint id, int timeoutMs)
 {
     QDBusMessage call = QDBusMessage::createMethodCall(QString::fromLatin1(Service), QString::fromLatin1(ObjectPath),
                                                        QString::fromLatin1(Interface), QStringLiteral("CloseNotification"));
     call << id;
     // Fire and forget: the server answers with an error when the notification is already gone,
     // which is fine.
-    auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call), this);
+    const QDBusPendingCall pending = m_bus.asyncCall(call, timeoutMs);
+    auto *watcher = new QDBusPendingCallWatcher(pending, this);
     connect(watcher, &QDBusPendingCallWatcher::finished, watcher, &QObject::deleteLater);
+    return pending;
 }
 
 void DBusNotifier::onActionInvoked(uint id, const QString &action)

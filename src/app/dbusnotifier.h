@@ -6,11 +6,13 @@
 #include "notifier.h"
 
 #include <QDBusConnection>
+#include <QDBusPendingCall>
 #include <QHash>
 #include <QList>
 #include <QPair>
 #include <QStringList>
 
+#include <chrono>
 #include <optional>
 
 class QDBusServiceWatcher;
@@ -32,13 +34,22 @@ public:
         Absent,  // nobody owns the name and nothing can be activated for it
     };
 
+    // How long shutdown waits, in all, for the server to take back our notifications.
+    static constexpr std::chrono::milliseconds ShutdownWait{500};
+
     explicit DBusNotifier(const QDBusConnection &bus = QDBusConnection::sessionBus(), QObject *parent = nullptr);
+    // Closes what is still shown (closeAll): a notification must not outlive the process with live
+    // Kill / Whitelist buttons nobody answers any more.
     ~DBusNotifier() override;
 
     // Before the server's capabilities are known, notifications wait for them (one round trip).
     void show(quint64 key, const Notification &notification) override;
     // Withdraws it with CloseNotification; closed() is not emitted for closings asked for here.
     void close(quint64 key) override;
+    // Withdraws every notification shown or on its way, and waits at most `wait` for the server to
+    // confirm, so that the closings reach it even when the process exits right after. Emits nothing.
+    // Also done on QCoreApplication::aboutToQuit and on destruction.
+    void closeAll(std::chrono::milliseconds wait = ShutdownWait);
     // True until the server said it has no "actions" capability.
     bool supportsActions() const override;
 
@@ -68,11 +79,12 @@ private:
         bool inFlight = false; // a Notify for this key is waiting for its answer
         std::optional<Notification> queued; // shown once the Notify in flight answered
         bool closeWhenKnown = false;        // close() came while Notify was in flight
+        std::optional<QDBusPendingCall> notifyCall; // the Notify in flight, for closeAll()
     };
 
     void sendNotify(quint64 key, const Notification &notification);
     void onNotifyAnswered(quint64 key, const Notification &notification, uint id, const QString &error);
-    void sendClose(uint id);
+    QDBusPendingCall sendClose(uint id, int timeoutMs = -1);
     void fetchCapabilities();
     void setPresence(Presence presence);
     void onOwnerChanged(const QString &newOwner);

@@ -9,9 +9,12 @@
 #include <QDBusConnection>
 #include <QDBusMessage>
 #include <QDBusReply>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
 #include <QTest>
+
+#include <memory>
 
 using portwatch::DBusNotifier;
 using portwatch::Notification;
@@ -203,6 +206,56 @@ private Q_SLOTS:
         QCOMPARE(server.closeCalls().constFirst(), server.notifyCalls().at(1).id);
         QCOMPARE(notifier.serverId(12), 0u);
         QVERIFY(notifier.serverId(11) != 0);
+    }
+
+    void teardownClosesEveryNotificationWeOwn()
+    {
+        FakeNotificationServer server;
+        QVERIFY(server.start());
+        const uint foreign = foreignNotify(QStringLiteral("teardown-other"));
+        QVERIFY(foreign != 0);
+        auto notifier = std::make_unique<DBusNotifier>();
+        notifier->show(51, alertNotification());
+        QTRY_VERIFY(notifier->serverId(51) != 0);
+        notifier->show(52, alertNotification());
+        QTRY_VERIFY(notifier->serverId(52) != 0);
+        notifier->show(53, alertNotification()); // the server has not answered this one yet
+        QCOMPARE(notifier->serverId(53), 0u);
+
+        QElapsedTimer clock;
+        clock.start();
+        notifier.reset();
+        // Checked without returning to the event loop: a process that exits now leaves nothing behind.
+        QCOMPARE(server.notifyCalls().size(), 4); // the other program's and our three
+        QCOMPARE(server.openIds(), QList<uint>{foreign});
+        QCOMPARE(server.closeCalls().size(), 3);
+        QVERIFY(clock.elapsed() < DBusNotifier::ShutdownWait.count() + 250);
+    }
+
+    void quittingClosesThemBeforeTheEventLoopEnds()
+    {
+        FakeNotificationServer server;
+        QVERIFY(server.start());
+        DBusNotifier notifier;
+        QSignalSpy closed(&notifier, &DBusNotifier::closed);
+        notifier.show(61, alertNotification());
+        QTRY_VERIFY(notifier.serverId(61) != 0);
+        // What QCoreApplication::exit() emits; the signal is private, so through the meta-object.
+        QVERIFY(QMetaObject::invokeMethod(QCoreApplication::instance(), "aboutToQuit"));
+        QVERIFY(server.openIds().isEmpty());
+        QCOMPARE(notifier.serverId(61), 0u);
+        QVERIFY(closed.isEmpty()); // nobody is left to tell
+    }
+
+    void withoutAServerClosingAllDoesNotWait()
+    {
+        DBusNotifier notifier;
+        QTRY_COMPARE(notifier.presence(), DBusNotifier::Presence::Absent);
+        notifier.show(71, alertNotification());
+        QElapsedTimer clock;
+        clock.start();
+        notifier.closeAll();
+        QVERIFY(clock.elapsed() < DBusNotifier::ShutdownWait.count());
     }
 
     void withoutActionsOnlyTheBodyClickIsOffered()
