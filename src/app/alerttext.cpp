@@ -136,30 +136,48 @@ Notification summary(const QList<WatchedListener> &listeners)
     return notification;
 }
 
-QString killAdvice(const WatchedListener &listener, const platform::TerminateResult &result)
+QString killFact(const WatchedListener &listener, const platform::TerminateResult &result)
 {
     const QString port = portLabel(listener.listener.socket);
+    const QString holder = holderName(listener.listener);
     switch (result.outcome) {
     case platform::TerminateOutcome::Released:
-        return tr("%1 is free now.").arg(port);
+        return tr("Ended %1; %2 is free now.").arg(holder, port);
     case platform::TerminateOutcome::StillHeld: {
         QStringList holders;
-        for (const platform::Listener &holder : result.stillHeldBy)
-            holders.append(ownerLabel(holder));
+        for (const platform::Listener &other : result.stillHeldBy)
+            holders.append(ownerLabel(other));
         holders.removeDuplicates();
         return holders.isEmpty() ? tr("%1 is still in use.").arg(port)
                                  : tr("%1 is still held by %2.").arg(port, holders.join(QStringLiteral(", ")));
     }
     case platform::TerminateOutcome::PermissionDenied:
-        return tr("Portwatch may not end another user's process. End it as that user, or run: "
-                  "sudo portwatch-cli kill %1")
-            .arg(port);
+        return tr("Not allowed to end %1, which runs as another user.").arg(holder);
     case platform::TerminateOutcome::AlreadyGone:
-        return tr("It had already exited.");
+        return tr("%1 had already exited; nothing was signalled.").arg(holder);
     case platform::TerminateOutcome::Refused:
-        return tr("Portwatch never ends this process (init, kernel threads and itself are off limits).");
+        return tr("Portwatch never ends init, kernel threads or itself, and %1 is one of them.").arg(holder);
     case platform::TerminateOutcome::Failed:
-        return tr("See Portwatch's log for details, or try: portwatch-cli kill %1").arg(port);
+        return tr("Could not end %1.").arg(holder);
+    }
+    return {};
+}
+
+QString killAdvice(const WatchedListener &listener, const platform::TerminateResult &result)
+{
+    const QString port = portLabel(listener.listener.socket);
+    switch (result.outcome) {
+    case platform::TerminateOutcome::Released:
+    case platform::TerminateOutcome::AlreadyGone:
+        break; // nothing left to do
+    case platform::TerminateOutcome::StillHeld:
+        return tr("To free it, end that process too: portwatch-cli kill %1").arg(port);
+    case platform::TerminateOutcome::PermissionDenied:
+        return tr("To end it as root: sudo portwatch-cli kill %1").arg(port);
+    case platform::TerminateOutcome::Refused:
+        return tr("If it belongs on %1, whitelist it.").arg(port);
+    case platform::TerminateOutcome::Failed:
+        return tr("Portwatch's log has the details. To try again: portwatch-cli kill %1").arg(port);
     }
     return {};
 }
@@ -203,13 +221,14 @@ Notification killOutcome(const WatchedListener &listener, const std::vector<plat
         break;
     }
 
+    // What happened, in the platform's words where it has them (they name process and port), then
+    // at most one sentence on what to do; never a second sentence saying the same thing.
     QStringList lines;
-    for (const platform::TerminateResult &result : results) {
-        if (!result.message.empty())
-            lines.append(fromStd(result.message));
-    }
+    for (const platform::TerminateResult &result : results)
+        lines.append(result.message.empty() ? killFact(listener, result) : fromStd(result.message));
+    lines.removeDuplicates();
     const QString advice = killAdvice(listener, headline);
-    if (!lines.contains(advice))
+    if (!advice.isEmpty())
         lines.append(advice);
     notification.body = lines.join(QLatin1Char('\n'));
     return notification;

@@ -28,9 +28,13 @@ Notification alert(const QList<WatchedListener> &listeners, int repeats);
 // One line per listener, a click opens the history.
 Notification summary(const QList<WatchedListener> &listeners);
 
-// What a kill achieved, one result per owner that was signalled.
+// What a kill achieved, one result per owner that was signalled: each result's own message (or
+// killFact() where it has none), then killAdvice() for the result that matters most.
 Notification killOutcome(const WatchedListener &listener, const std::vector<platform::TerminateResult> &results);
-// One sentence per outcome with what the user can do about it ("run sudo portwatch-cli kill tcp/80").
+// What happened, for a result without a message of its own: "Ended nc; tcp/8080 is free now."
+QString killFact(const WatchedListener &listener, const platform::TerminateResult &result);
+// What the user can still do, without repeating what happened ("To end it as root: sudo portwatch-cli
+// kill tcp/80"); empty when there is nothing to do (released, already gone).
 QString killAdvice(const WatchedListener &listener, const platform::TerminateResult &result);
 
 } // namespace portwatch::alerttext

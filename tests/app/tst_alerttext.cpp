@@ -1,0 +1,165 @@
+// The words of notifications: kill outcomes that say each thing once, for every TerminateOutcome,
+// with and without the platform's own message.
+#include "app/alerttext.h"
+
+#include <QRegularExpression>
+#include <QSet>
+#include <QTest>
+
+using portwatch::WatchedListener;
+using portwatch::platform::TerminateOutcome;
+using portwatch::platform::TerminateResult;
+namespace alerttext = portwatch::alerttext;
+namespace platform = portwatch::platform;
+
+Q_DECLARE_METATYPE(TerminateOutcome)
+
+namespace {
+
+platform::ProcessInfo process(int pid, const char *name, const char *user)
+{
+    platform::ProcessInfo info;
+    info.pid = pid;
+    info.name = name;
+    info.exe = std::string("/usr/bin/") + name;
+    info.user = user;
+    info.uid = 1000;
+    return info;
+}
+
+WatchedListener ncOn8080()
+{
+    WatchedListener watched;
+    watched.listener.socket.port = 8080;
+    watched.listener.socket.address = "0.0.0.0";
+    watched.listener.user = "alice";
+    watched.listener.owners = {process(4242, "nc", "alice")};
+    watched.verdict = portwatch::Verdict::Unexpected;
+    return watched;
+}
+
+TerminateResult result(TerminateOutcome outcome, std::string message = {})
+{
+    TerminateResult r;
+    r.outcome = outcome;
+    r.message = std::move(message);
+    if (outcome == TerminateOutcome::StillHeld) {
+        platform::Listener holder = ncOn8080().listener;
+        holder.owners = {process(5151, "python3", "bob")};
+        r.stillHeldBy = {holder};
+    }
+    return r;
+}
+
+// Sentences of a body, for "nothing said twice": split at line ends and sentence ends.
+QStringList sentences(const QString &body)
+{
+    QStringList parts = body.split(QRegularExpression(QStringLiteral("(?<=[.:;])\\s+|\\n")), Qt::SkipEmptyParts);
+    for (QString &part : parts)
+        part = part.trimmed();
+    return parts;
+}
+
+} // namespace
+
+class TestAlertText : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void outcomes_data()
+    {
+        QTest::addColumn<TerminateOutcome>("outcome");
+        // What the Linux backend says (processcontrol.cpp), so the texts are checked against the real
+        // sentences they are combined with.
+        QTest::addColumn<QString>("platformMessage");
+        QTest::addColumn<QString>("title");
+        QTest::addColumn<QStringList>("mustSay"); // each exactly once in the body
+        QTest::addColumn<QStringList>("mustNotSay");
+
+        const QString released = QStringLiteral("Ended nc (pid 4242, user alice); tcp/8080 is free now.");
+        const QString stillHeld = QStringLiteral(
+            "Ended nc (pid 4242, user alice), but tcp/8080 is still held by python3 (pid 5151, user bob).");
+        const QString denied = QStringLiteral("Not allowed to end nc (pid 4242, user alice), which holds tcp/8080 and runs as "
+                                              "user alice: run Portwatch as alice or as root (for example with sudo).");
+        const QString gone = QStringLiteral("nc (pid 4242, user alice) has already exited; tcp/8080 was not touched.");
+        const QString refused = QStringLiteral("Refusing to end systemd (pid 1), the system's init process, which holds tcp/8080.");
+        const QString failed = QStringLiteral("nc (pid 4242, user alice) survived SIGKILL (it may be stuck in the kernel) and still holds tcp/8080.");
+
+        for (const bool withMessage : {true, false}) {
+            const char *suffix = withMessage ? "platform message" : "no message";
+            const auto msg = [withMessage](const QString &text) { return withMessage ? text : QString(); };
+            QTest::addRow("released, %s", suffix)
+                << TerminateOutcome::Released << msg(released) << QStringLiteral("Port tcp/8080 released")
+                << QStringList{QStringLiteral("free now")} << QStringList{QStringLiteral("portwatch-cli")};
+            QTest::addRow("still held, %s", suffix)
+                << TerminateOutcome::StillHeld << msg(stillHeld) << QStringLiteral("Port tcp/8080 is still held")
+                << QStringList{QStringLiteral("python3 (pid 5151"), QStringLiteral("still held by"),
+                               QStringLiteral("portwatch-cli kill tcp/8080")}
+                << QStringList{QStringLiteral("free now")};
+            QTest::addRow("permission denied, %s", suffix)
+                << TerminateOutcome::PermissionDenied << msg(denied)
+                << QStringLiteral("Not allowed to end the holder of tcp/8080")
+                << QStringList{QStringLiteral("sudo portwatch-cli kill tcp/8080"), QStringLiteral("Not allowed")}
+                << QStringList{QStringLiteral("free now")};
+            QTest::addRow("already gone, %s", suffix)
+                << TerminateOutcome::AlreadyGone << msg(gone) << QStringLiteral("The holder of tcp/8080 was already gone")
+                << QStringList{QStringLiteral("already exited")} << QStringList{QStringLiteral("portwatch-cli")};
+            QTest::addRow("refused, %s", suffix)
+                << TerminateOutcome::Refused << msg(refused) << QStringLiteral("Portwatch will not end the holder of tcp/8080")
+                << QStringList{QStringLiteral("whitelist it")} << QStringList{QStringLiteral("portwatch-cli")};
+            QTest::addRow("failed, %s", suffix)
+                << TerminateOutcome::Failed << msg(failed) << QStringLiteral("Could not end the holder of tcp/8080")
+                << QStringList{QStringLiteral("log"), QStringLiteral("portwatch-cli kill tcp/8080")}
+                << QStringList{QStringLiteral("free now")};
+        }
+    }
+
+    void outcomes()
+    {
+        QFETCH(TerminateOutcome, outcome);
+        QFETCH(QString, platformMessage);
+        QFETCH(QString, title);
+        QFETCH(QStringList, mustSay);
+        QFETCH(QStringList, mustNotSay);
+
+        const auto notification = alerttext::killOutcome(ncOn8080(), {result(outcome, platformMessage.toStdString())});
+        QCOMPARE(notification.title, title);
+        const QString body = notification.body;
+        for (const QString &phrase : mustSay)
+            QVERIFY2(body.count(phrase) == 1, qPrintable(phrase + QStringLiteral(" not once in: ") + body));
+        for (const QString &phrase : mustNotSay)
+            QVERIFY2(!body.contains(phrase), qPrintable(phrase + QStringLiteral(" in: ") + body));
+        if (!platformMessage.isEmpty())
+            QVERIFY(body.startsWith(platformMessage));
+        const QStringList said = sentences(body);
+        QCOMPARE(QSet<QString>(said.cbegin(), said.cend()).size(), said.size());
+        // The title and the body do not say the same sentence either.
+        QVERIFY(!said.contains(title));
+    }
+
+    void releasedSaysFreeOnceWithoutAMessage()
+    {
+        const auto notification = alerttext::killOutcome(ncOn8080(), {result(TerminateOutcome::Released)});
+        QCOMPARE(notification.body, QStringLiteral("Ended nc; tcp/8080 is free now."));
+        QCOMPARE(notification.urgency, portwatch::Notification::Urgency::Normal);
+    }
+
+    void aDenialOutweighsALaterRelease()
+    {
+        const auto notification = alerttext::killOutcome(
+            ncOn8080(), {result(TerminateOutcome::PermissionDenied), result(TerminateOutcome::Released)});
+        QCOMPARE(notification.title, QStringLiteral("Not allowed to end the holder of tcp/8080"));
+        QCOMPARE(notification.urgency, portwatch::Notification::Urgency::Critical);
+        QCOMPARE(notification.body.count(QStringLiteral("sudo portwatch-cli kill tcp/8080")), 1);
+    }
+
+    void nothingToEnd()
+    {
+        const auto notification = alerttext::killOutcome(ncOn8080(), {});
+        QCOMPARE(notification.title, QStringLiteral("Nothing to end on tcp/8080"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAlertText)
+#include "tst_alerttext.moc"
