@@ -198,9 +198,10 @@ void Application::onConfigChanged(const Config &config)
     // The alert controller hands every change to the monitor; this only follows up on the rest.
     if (m_options.logLevel.isEmpty())
         logging::setLevel(config.logLevel);
-    // An open dialog follows an external edit, unless the user is editing it right now.
-    if (m_settings && !m_settings->hasChanges())
-        m_settings->setConfig(config);
+    // An open dialog follows the change (a rule whitelisted from a notification, an edit of the
+    // file), keeping the user's unsaved edits on top of it, so that its OK does not undo the change.
+    if (m_settings)
+        m_settings->followExternalChange(config);
 }
 
 void Application::askFirstRunQuestion(const QList<WatchedListener> &listeners)

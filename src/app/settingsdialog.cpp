@@ -3,6 +3,7 @@
 #include "ui_settingsdialog.h"
 
 #include "autostart.h"
+#include "configmerge.h"
 #include "generalpage.h"
 #include "messagelabel.h"
 #include "notificationspage.h"
@@ -83,6 +84,26 @@ void SettingsDialog::setConfig(const Config &config)
         m_generalPage->setStartAtLogin(m_startAtLogin);
     }
     messagelabel::show(m_ui->statusLabel, messagelabel::Kind::Hint, {});
+    updateButtons();
+}
+
+void SettingsDialog::followExternalChange(const Config &current)
+{
+    if (current == m_applied)
+        return; // our own Apply coming back, or nothing that concerns the dialog
+    if (!hasChanges()) {
+        setConfig(current);
+        return;
+    }
+    const Config merged = mergeEdits(m_applied, config(), current);
+    m_applied = current;
+    for (SettingsPage *page : std::as_const(m_pages)) {
+        const QSignalBlocker blocker(page);
+        page->load(merged);
+    }
+    messagelabel::show(m_ui->statusLabel, messagelabel::Kind::Hint,
+                       tr("The settings were changed outside this window meanwhile; your unsaved edits are kept on "
+                          "top of that change."));
     updateButtons();
 }
 

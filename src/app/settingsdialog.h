@@ -37,8 +37,12 @@ public:
     void setRunningListeners(const QList<WatchedListener> &listeners);
     // What the dialog currently shows, applied or not.
     Config config() const;
-    // Replaces what the dialog shows and its baseline, e.g. after the file was edited elsewhere.
+    // Replaces what the dialog shows and its baseline, unsaved edits included.
     void setConfig(const Config &config);
+    // The configuration changed outside the dialog (Whitelist in a notification, the file edited by
+    // hand). Without unsaved edits the dialog shows it; with them, it becomes the baseline and the
+    // edits stay on top of it (mergeEdits), with a hint saying so, so that OK keeps both.
+    void followExternalChange(const Config &current);
     void showPage(Page page);
     // True when config() or start-at-login differ from what was last applied.
     bool hasChanges() const;

@@ -1,7 +1,9 @@
 // Settings dialog through its real controls: port spec validation with messages naming the bad part,
 // duplicates refused, OK / Apply / Cancel semantics, the round trip to the config file, and the
-// notification and general pages (including the start-at-login entry).
+// notification and general pages (including the start-at-login entry), and changes made outside the
+// dialog while it is open (kept on OK, together with the unsaved edits).
 #include "app/autostart.h"
+#include "app/configmerge.h"
 #include "app/settingsdialog.h"
 #include "core/config.h"
 #include "core/logging.h"
@@ -44,6 +46,14 @@ Config sampleConfig()
     config.logLevel = QStringLiteral("info");
     config.firstRunDone = true;
     return config;
+}
+
+WhitelistRule pythonRule()
+{
+    WhitelistRule rule;
+    rule.exe = QStringLiteral("/usr/bin/python3.11");
+    rule.ports = *PortSpec::parse(u"tcp/8080");
+    return rule;
 }
 
 QPushButton *button(SettingsDialog &dialog, QDialogButtonBox::StandardButton which)
@@ -195,6 +205,67 @@ private Q_SLOTS:
         Config expected = original;
         expected.watched.append(*PortSpec::parse(u"9090"));
         QCOMPARE(applied.at(0).at(0).value<Config>(), expected);
+    }
+
+    void externalChangeShownWhileUnedited()
+    {
+        SettingsDialog dialog(sampleConfig(), nullptr);
+        QSignalSpy applied(&dialog, &SettingsDialog::applied);
+        Config elsewhere = sampleConfig();
+        elsewhere.whitelist.append(pythonRule());
+        dialog.followExternalChange(elsewhere);
+        QCOMPARE(dialog.config(), elsewhere);
+        QVERIFY(!dialog.hasChanges());
+        QVERIFY(!control<QLabel>(&dialog, "statusLabel")->isVisibleTo(&dialog));
+        QCOMPARE(applied.count(), 0);
+    }
+
+    // Whitelist clicked in a notification while the user edits the dialog: OK keeps both.
+    void externalRuleSurvivesUnsavedEdits()
+    {
+        const Config original = sampleConfig();
+        SettingsDialog dialog(original, nullptr);
+        QSignalSpy applied(&dialog, &SettingsDialog::applied);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTest::keyClicks(control<QLineEdit>(&dialog, "specEdit"), QStringLiteral("9090"));
+        QTest::keyClick(control<QLineEdit>(&dialog, "specEdit"), Qt::Key_Return);
+        dialog.showPage(SettingsDialog::Page::General);
+        retype(control<QSpinBox>(&dialog, "intervalSpin"), QStringLiteral("5000"));
+        QVERIFY(dialog.hasChanges());
+
+        Config elsewhere = original;
+        elsewhere.whitelist.append(pythonRule());
+        elsewhere.notificationCooldownSec = 90; // a field the user did not touch
+        elsewhere.intervalMs = 3000;            // one the user did: the user's value wins
+        dialog.followExternalChange(elsewhere);
+        auto *status = control<QLabel>(&dialog, "statusLabel");
+        QVERIFY(status->isVisible());
+        QVERIFY2(status->text().contains(QStringLiteral("changed outside")), qPrintable(status->text()));
+        QVERIFY(dialog.hasChanges());
+
+        click(button(dialog, QDialogButtonBox::Ok));
+        QCOMPARE(applied.count(), 1);
+        Config expected = elsewhere;
+        expected.watched.append(*PortSpec::parse(u"9090"));
+        expected.intervalMs = 5000;
+        QCOMPARE(applied.at(0).at(0).value<Config>(), expected);
+    }
+
+    void userRemovalAndExternalAdditionBothKept()
+    {
+        const Config original = sampleConfig();
+        Config edited = original;
+        edited.watched.removeAt(1); // the user removed 8000-8100
+        Config current = original;
+        current.watched.append(*PortSpec::parse(u"tcp/5432"));
+        current.whitelist.clear(); // removed elsewhere: stays removed
+        const Config merged = mergeEdits(original, edited, current);
+        QCOMPARE(merged.watched, (QList<PortSpec>{*PortSpec::parse(u"tcp/80"), *PortSpec::parse(u"udp/53"),
+                                                  *PortSpec::parse(u"tcp/5432")}));
+        QVERIFY(merged.whitelist.isEmpty());
+        QCOMPARE(mergeEdits(original, original, current), current);
+        QCOMPARE(mergeEdits(original, edited, original), edited);
     }
 
     void okWithoutChangesEmitsNothing()
