@@ -2,6 +2,7 @@
 // (pointing to portwatch-cli watch), sets up logging, makes sure only one instance runs per user,
 // then hands over to Application.
 #include "application.h"
+#include "quitsignals.h"
 #include "singleinstance.h"
 #include "trayicon.h"
 
@@ -137,6 +138,7 @@ int main(int argc, char *argv[])
                          if (message == portwatch::SingleInstance::showSettingsMessage)
                              application.showSettings();
                      });
+    portwatch::quitsignals::install(&application);
     spdlog::info("Portwatch {} started (pid {})", PORTWATCH_VERSION, QCoreApplication::applicationPid());
     application.start();
     const int status = QApplication::exec();
