@@ -27,8 +27,9 @@ public:
 
 // How hard resolve() looks for the owners of a socket it has not seen before.
 enum class ResolveMode {
-    Fast,     // newest processes first, stop once every socket has an owner, then check that owner's
-              // family (parents, forked children); misses sharers that got the socket by fd passing
+    Fast,     // the processes where the socket's inode number places its creator first, then newest
+              // first; stop once every socket has an owner, then check that owner's family (parents,
+              // forked children); misses sharers that got the socket by fd passing
     Thorough, // every process on every call, no cache: finds every visible sharer, costs a full scan
 };
 

@@ -21,6 +21,9 @@ constexpr std::size_t kMaxSiblings = 16;
 constexpr int kRecentProbes = 128;
 // Upper bound for descendants checked per socket; prefork servers stay far below it.
 constexpr std::size_t kMaxFamilyChecks = 512;
+// The guided search (see guidedVisits): processes listed per halving step to find one that holds
+// any socket.
+constexpr std::size_t kGuideSkip = 8;
 
 bool isDenied(int error) noexcept
 {
@@ -45,6 +48,7 @@ const OwnerSearch::Listing &OwnerSearch::list(int pid)
     listing.error = procfs::forEachSocketFd(
         m_procFd, procfs::pidPrefix(pid),
         [&](int fd, std::uint64_t inode) {
+            listing.firstSocket = std::min(listing.firstSocket, inode);
             if (m_wanted->count(inode))
                 listing.sockets.emplace_back(inode, fd);
         },
@@ -132,8 +136,23 @@ SearchResult OwnerSearch::find(const std::unordered_set<std::uint64_t> &inodes,
             const int answer = procfs::isProcess(pid);
             if (answer < 0)
                 break; // no pidfd_open on this kernel: cannot tell processes from threads cheaply
-            if (answer > 0)
+            if (answer > 0) {
                 done = visit(pid);
+                // Sockets all newer than every one still sought: those were made before these
+                // processes started, so their creator is older; the guided search finds it.
+                const std::uint64_t first = m_listings[pid].firstSocket;
+                if (!done && first != kNoSocket
+                    && std::all_of(inodes.begin(), inodes.end(), [&](std::uint64_t inode) {
+                           return firstHolder.count(inode) || inode < first;
+                       }))
+                    break;
+            }
+        }
+        for (const std::uint64_t inode : inodes) {
+            if (done)
+                break;
+            if (!firstHolder.count(inode))
+                done = guidedVisits(inode, firstHolder, visit);
         }
     }
 
@@ -171,6 +190,53 @@ SearchResult OwnerSearch::find(const std::unordered_set<std::uint64_t> &inodes,
             result.hidden.insert(inode);
     }
     return result;
+}
+
+// Socket inode numbers come from one counter that only grows, handed out to each CPU in batches of
+// 1,024, and a process mostly holds sockets it created itself after it started. So the lowest socket
+// inode each process holds grows with its start, that is along the newest-first order, downwards,
+// give or take a batch per CPU. Halving that order finds where processes with sockets older than
+// `inode` begin; the creator is usually there or, with the batches' noise, near there. Then
+// processes are listed outwards from that place, nearest first. This only orders the visits: it
+// ends when every wanted inode has a holder or every process was listed. True in the first case.
+template <typename Visit>
+bool OwnerSearch::guidedVisits(std::uint64_t inode, const std::unordered_map<std::uint64_t, int> &found, Visit &&visit)
+{
+    const std::vector<int> &order = loadOrder();
+    std::size_t newer = 0;            // order[0, newer): their sockets all came after `inode`
+    std::size_t older = order.size(); // order[older, end): they had a socket before it
+    while (newer < older) {
+        const std::size_t mid = newer + (older - newer) / 2;
+        std::size_t at = mid;
+        std::uint64_t first = kNoSocket;
+        for (; at < older && at < mid + kGuideSkip; ++at) {
+            if (visit(order[at]))
+                return true;
+            if (found.count(inode))
+                return false;
+            first = m_listings[order[at]].firstSocket;
+            if (first != kNoSocket)
+                break;
+        }
+        if (first == kNoSocket || first < inode)
+            older = mid; // nothing to go by in [mid, at), or it had sockets first: look newer
+        else
+            newer = at + 1;
+    }
+    // Outwards from there, alternately older and newer.
+    const std::size_t start = std::min(newer, order.size());
+    for (std::size_t step = 0; step < 2 * order.size(); ++step) {
+        const std::size_t offset = step / 2;
+        const bool olderSide = step % 2 == 0;
+        if ((olderSide && start + offset >= order.size()) || (!olderSide && offset + 1 > start))
+            continue;
+        const std::size_t index = olderSide ? start + offset : start - 1 - offset;
+        if (visit(order[index]))
+            return true;
+        if (found.count(inode))
+            return false;
+    }
+    return false;
 }
 
 // Sharers of a socket inherited through fork are the first holder's parent chain and the

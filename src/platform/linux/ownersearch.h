@@ -40,8 +40,9 @@ class OwnerSearch {
 public:
     OwnerSearch(int procFd, ResolverStats &stats);
 
-    // Fast: processes newest first (those running as one of `socketUids` before the rest) until
-    // every inode has a holder, then each holder's family (parent chain, forked descendants).
+    // Fast: first the processes around where the socket's inode number places its creator, then
+    // processes newest first (those running as one of `socketUids` before the rest) until every
+    // inode has a holder, then each holder's family (parent chain, forked descendants).
     // Thorough: every process.
     SearchResult find(const std::unordered_set<std::uint64_t> &inodes, const std::unordered_set<std::uint32_t> &socketUids,
                       bool thorough);
@@ -56,12 +57,16 @@ public:
     SearchResult check(const std::vector<int> &pids, const std::unordered_set<std::uint64_t> &inodes);
 
 private:
+    static constexpr std::uint64_t kNoSocket = ~std::uint64_t(0);
     struct Listing {
         int error = 0; // errno of listing /proc/<pid>/fd; 0 when listed
         std::vector<std::pair<std::uint64_t, int>> sockets; // (inode, fd) among the wanted inodes
+        std::uint64_t firstSocket = kNoSocket; // the lowest inode of any socket it holds
     };
 
     const Listing &list(int pid);
+    template <typename Visit>
+    bool guidedVisits(std::uint64_t inode, const std::unordered_map<std::uint64_t, int> &found, Visit &&visit);
     bool holds(int pid, std::uint64_t inode);
     int parentOf(int pid);
     const std::vector<int> &loadOrder();
