@@ -2,6 +2,7 @@
 #include "alertcontroller.h"
 
 #include "alerttext.h"
+#include "listenertext.h"
 #include "core/configmanager.h"
 #include "core/history.h"
 #include "killrunner.h"
@@ -350,7 +351,7 @@ bool AlertController::needsConfirmation(const platform::ProcessInfo &owner) cons
 
 void AlertController::kill(const WatchedListener &listener, bool confirmed)
 {
-    const QString port = alerttext::portLabel(listener.listener.socket);
+    const QString port = listenertext::port(listener.listener.socket);
     const auto &owners = listener.listener.owners;
     if (owners.empty()) {
         Q_EMIT actionFailed(listener.listener.ownersVisible
@@ -404,7 +405,7 @@ void AlertController::onKilled(const WatchedListener &listener, const std::vecto
 void AlertController::whitelist(const WatchedListener &listener)
 {
     const platform::SocketEntry &socket = listener.listener.socket;
-    const QString port = alerttext::portLabel(socket);
+    const QString port = listenertext::port(socket);
     if (listener.listener.owners.empty()) {
         Q_EMIT actionFailed(tr("Cannot whitelist %1: the process holding it is not visible to Portwatch.").arg(port));
         return;
@@ -415,9 +416,8 @@ void AlertController::whitelist(const WatchedListener &listener)
     QList<WhitelistRule> rules;
     for (const platform::ProcessInfo &owner : listener.listener.owners) {
         if (owner.exe.empty()) {
-            Q_EMIT actionFailed(tr("Cannot whitelist %1: the executable of %2 (pid %3) cannot be read.")
-                                    .arg(port, QString::fromStdString(owner.name))
-                                    .arg(owner.pid));
+            Q_EMIT actionFailed(tr("Cannot whitelist %1: the executable of %2 cannot be read.")
+                                    .arg(port, listenertext::owner(owner)));
             return;
         }
         const bool trusted = std::any_of(current.rules().cbegin(), current.rules().cend(),

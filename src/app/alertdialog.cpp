@@ -41,7 +41,7 @@ void AlertDialog::setListener(const WatchedListener &listener)
     const QString port = listenertext::port(socket.socket);
     const bool visible = !socket.owners.empty();
     const platform::ProcessInfo first = visible ? socket.owners.front() : platform::ProcessInfo{};
-    const QString name = QString::fromStdString(first.name);
+    const QString name = visible ? listenertext::processName(first) : QString();
 
     if (!visible) {
         m_ui->headingLabel->setText(tr("<b>%1</b> is held by a process Portwatch cannot see.").arg(port));

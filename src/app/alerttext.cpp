@@ -1,6 +1,8 @@
 // The words of Portwatch's notifications: see alerttext.h.
 #include "alerttext.h"
 
+#include "listenertext.h"
+
 #include <QCoreApplication>
 #include <QStringList>
 
@@ -20,21 +22,12 @@ QString fromStd(const std::string &text)
     return QString::fromStdString(text);
 }
 
-QString processName(const platform::ProcessInfo &owner)
-{
-    if (!owner.name.empty())
-        return fromStd(owner.name);
-    if (!owner.exe.empty())
-        return fromStd(owner.exe.substr(owner.exe.find_last_of('/') + 1));
-    return tr("pid %1").arg(owner.pid);
-}
-
 // The ports of a group, "tcp/8080" or "tcp/8080 and udp/8080".
 QString portsLabel(const QList<WatchedListener> &listeners)
 {
     QStringList ports;
     for (const WatchedListener &listener : listeners) {
-        const QString port = portLabel(listener.listener.socket);
+        const QString port = listenertext::port(listener.listener.socket);
         if (!ports.contains(port))
             ports.append(port);
     }
@@ -45,40 +38,10 @@ QString holderName(const platform::Listener &listener)
 {
     if (listener.owners.empty())
         return listener.ownersVisible ? tr("no visible process") : tr("a process of %1").arg(fromStd(listener.user));
-    return processName(listener.owners.front());
+    return listenertext::processName(listener.owners.front());
 }
 
 } // namespace
-
-QString portLabel(const platform::SocketEntry &socket)
-{
-    return QStringLiteral("%1/%2").arg(QString::fromLatin1(platform::toString(socket.protocol))).arg(socket.port);
-}
-
-QString addressLabel(const platform::SocketEntry &socket)
-{
-    const QString address = fromStd(socket.address);
-    if (socket.family == platform::Family::IPv6)
-        return QStringLiteral("[%1]:%2").arg(address).arg(socket.port);
-    return QStringLiteral("%1:%2").arg(address).arg(socket.port);
-}
-
-QString ownerLabel(const platform::Listener &listener)
-{
-    if (listener.owners.empty()) {
-        return listener.ownersVisible
-                   ? tr("no visible process")
-                   : tr("a process of user %1 that Portwatch cannot see").arg(fromStd(listener.user));
-    }
-    QStringList parts;
-    for (const platform::ProcessInfo &owner : listener.owners) {
-        parts.append(tr("%1 (pid %2, user %3)")
-                         .arg(processName(owner))
-                         .arg(owner.pid)
-                         .arg(owner.user.empty() ? QString::number(owner.uid) : fromStd(owner.user)));
-    }
-    return parts.join(QStringLiteral(", "));
-}
 
 Notification alert(const QList<WatchedListener> &listeners, int repeats)
 {
@@ -92,7 +55,7 @@ Notification alert(const QList<WatchedListener> &listeners, int repeats)
     notification.title = tr("Port %1 taken by %2").arg(portsLabel(listeners), holderName(first));
 
     QStringList lines;
-    lines.append(ownerLabel(first));
+    lines.append(listenertext::owners(first, QStringLiteral(", ")));
     QStringList exes;
     for (const platform::ProcessInfo &owner : first.owners) {
         const QString exe = owner.exe.empty() ? tr("(executable not readable)") : fromStd(owner.exe);
@@ -103,7 +66,7 @@ Notification alert(const QList<WatchedListener> &listeners, int repeats)
         lines.append(exes.join(QStringLiteral(", ")));
     QStringList addresses;
     for (const WatchedListener &listener : listeners)
-        addresses.append(addressLabel(listener.listener.socket));
+        addresses.append(listenertext::address(listener.listener.socket));
     lines.append(tr("Listening on %1").arg(addresses.join(QStringLiteral(", "))));
     if (repeats > 1)
         lines.append(tr("Bound again: %1 times since the first alert.").arg(repeats));
@@ -124,7 +87,7 @@ Notification summary(const QList<WatchedListener> &listeners)
     QStringList lines;
     for (qsizetype i = 0; i < std::min(listeners.size(), shownLines); ++i) {
         const platform::Listener &listener = listeners.at(i).listener;
-        QString line = QStringLiteral("%1 %2").arg(portLabel(listener.socket), holderName(listener));
+        QString line = QStringLiteral("%1 %2").arg(listenertext::port(listener.socket), holderName(listener));
         if (!listener.owners.empty())
             line += tr(" (pid %1)").arg(listener.owners.front().pid);
         lines.append(line);
@@ -138,7 +101,7 @@ Notification summary(const QList<WatchedListener> &listeners)
 
 QString killFact(const WatchedListener &listener, const platform::TerminateResult &result)
 {
-    const QString port = portLabel(listener.listener.socket);
+    const QString port = listenertext::port(listener.listener.socket);
     const QString holder = holderName(listener.listener);
     switch (result.outcome) {
     case platform::TerminateOutcome::Released:
@@ -146,7 +109,7 @@ QString killFact(const WatchedListener &listener, const platform::TerminateResul
     case platform::TerminateOutcome::StillHeld: {
         QStringList holders;
         for (const platform::Listener &other : result.stillHeldBy)
-            holders.append(ownerLabel(other));
+            holders.append(listenertext::owners(other, QStringLiteral(", ")));
         holders.removeDuplicates();
         return holders.isEmpty() ? tr("%1 is still in use.").arg(port)
                                  : tr("%1 is still held by %2.").arg(port, holders.join(QStringLiteral(", ")));
@@ -165,7 +128,7 @@ QString killFact(const WatchedListener &listener, const platform::TerminateResul
 
 QString killAdvice(const WatchedListener &listener, const platform::TerminateResult &result)
 {
-    const QString port = portLabel(listener.listener.socket);
+    const QString port = listenertext::port(listener.listener.socket);
     switch (result.outcome) {
     case platform::TerminateOutcome::Released:
     case platform::TerminateOutcome::AlreadyGone:
@@ -185,7 +148,7 @@ QString killAdvice(const WatchedListener &listener, const platform::TerminateRes
 Notification killOutcome(const WatchedListener &listener, const std::vector<platform::TerminateResult> &results)
 {
     Notification notification;
-    const QString port = portLabel(listener.listener.socket);
+    const QString port = listenertext::port(listener.listener.socket);
     if (results.empty()) {
         notification.title = tr("Nothing to end on %1").arg(port);
         return notification;

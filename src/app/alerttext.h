@@ -1,5 +1,6 @@
 // The words of Portwatch's notifications: what an alert, a burst summary and a kill outcome say.
-// Kept apart from the logic that decides when to show them, so both stay readable and testable.
+// Kept apart from the logic that decides when to show them, so both stay readable and testable. Ports,
+// addresses and owners are worded by listenertext, like everywhere else.
 #pragma once
 
 #include "core/monitor.h"
@@ -12,13 +13,6 @@
 #include <vector>
 
 namespace portwatch::alerttext {
-
-// "tcp/8080"
-QString portLabel(const platform::SocketEntry &socket);
-// "0.0.0.0:8080", "[::1]:8080"
-QString addressLabel(const platform::SocketEntry &socket);
-// "python3 (pid 4242, user alice)", or what is known when the owner is not visible.
-QString ownerLabel(const platform::Listener &listener);
 
 // An unexpected listener (or several sockets of one program on one port), with Kill and Whitelist.
 // `repeats` > 1 says the program bound the port again within the cooldown; the body for servers

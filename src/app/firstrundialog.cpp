@@ -37,7 +37,7 @@ FirstRunDialog::FirstRunDialog(const QList<WatchedListener> &listeners, QWidget 
         for (const platform::ProcessInfo &owner : listener.owners) {
             const int row = table->rowCount();
             table->insertRow(row);
-            const QStringList cells{port, QString::fromStdString(owner.name), QString::number(owner.pid),
+            const QStringList cells{port, listenertext::processName(owner), QString::number(owner.pid),
                                     QString::fromStdString(owner.user),
                                     owner.exe.empty() ? tr("(not readable)") : QString::fromStdString(owner.exe)};
             for (int column = 0; column < cells.size(); ++column) {

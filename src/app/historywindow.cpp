@@ -102,7 +102,7 @@ void HistoryWindow::setCurrentListeners(const QList<WatchedListener> &listeners)
         const platform::Listener &listener = watched.listener;
         QStringList names, pids, users, exes;
         for (const platform::ProcessInfo &owner : listener.owners) {
-            names << QString::fromStdString(owner.name);
+            names << listenertext::processName(owner);
             pids << QString::number(owner.pid);
             users << QString::fromStdString(owner.user);
             exes << QString::fromStdString(owner.exe);

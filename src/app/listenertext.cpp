@@ -25,6 +25,33 @@ QString address(const platform::SocketEntry &socket)
     return QStringLiteral("%1:%2").arg(host).arg(socket.port);
 }
 
+QString processName(const platform::ProcessInfo &process)
+{
+    if (!process.name.empty())
+        return QString::fromStdString(process.name);
+    if (!process.exe.empty())
+        return QString::fromStdString(process.exe.substr(process.exe.find_last_of('/') + 1));
+    return tr("pid %1").arg(process.pid);
+}
+
+QString owner(const platform::ProcessInfo &process)
+{
+    const QString user = process.user.empty() ? QString::number(process.uid) : QString::fromStdString(process.user);
+    return tr("%1 (pid %2, user %3)").arg(processName(process)).arg(process.pid).arg(user);
+}
+
+QString owners(const platform::Listener &listener, const QString &separator)
+{
+    if (listener.owners.empty()) {
+        return listener.ownersVisible ? tr("no visible process")
+                                      : tr("owner not visible (user %1)").arg(QString::fromStdString(listener.user));
+    }
+    QStringList lines;
+    for (const platform::ProcessInfo &process : listener.owners)
+        lines << owner(process);
+    return lines.join(separator);
+}
+
 QString commandLine(const platform::ProcessInfo &process)
 {
     QStringList parts;
@@ -63,20 +90,6 @@ QString verdict(Verdict verdict)
         break;
     }
     return tr("owner not visible");
-}
-
-QString owners(const platform::Listener &listener)
-{
-    if (listener.owners.empty())
-        return tr("owner not visible (user %1)").arg(QString::fromStdString(listener.user));
-    QStringList lines;
-    for (const platform::ProcessInfo &owner : listener.owners) {
-        lines << tr("%1 (pid %2, user %3)")
-                     .arg(QString::fromStdString(owner.name))
-                     .arg(owner.pid)
-                     .arg(QString::fromStdString(owner.user));
-    }
-    return lines.join(QLatin1Char('\n'));
 }
 
 } // namespace portwatch::listenertext

@@ -1,5 +1,6 @@
-// How the dialogs put a listener into words: "tcp/8080", "[::]:8080", "nc (pid 4242)", local times.
-// One place, so the alert dialog, the pickers and the history window all say the same thing.
+// How Portwatch puts a listener into words: "tcp/8080", "[::]:8080", "nc (pid 4242, user alice)",
+// verdicts, local times. The one place for them, so that notifications, the tray menu, the dialogs and
+// the history window all say the same thing in the same way.
 #pragma once
 
 #include "core/monitor.h"
@@ -13,11 +14,15 @@ namespace portwatch::listenertext {
 
 QString port(const platform::SocketEntry &socket);    // "tcp/8080"
 QString address(const platform::SocketEntry &socket); // "0.0.0.0:8080", "[::]:8080"
+// The process's short name; its executable's file name when it has none; "pid 4242" as a last resort.
+QString processName(const platform::ProcessInfo &process);
+QString owner(const platform::ProcessInfo &process); // "nc (pid 4242, user alice)"
+// Every owner, joined by `separator`; for a socket without a visible owner "owner not visible (user
+// bob)", or "no visible process" when nothing is hidden from us and yet nobody holds it.
+QString owners(const platform::Listener &listener, const QString &separator = QStringLiteral("\n"));
 QString commandLine(const platform::ProcessInfo &process); // argv joined, quoted where it holds spaces
 QString localTime(const QDateTime &time);            // "2026-11-25 21:04:05" in local time; "" when invalid
 QString processStart(const platform::ProcessInfo &process); // local start time, "" when unknown
 QString verdict(Verdict verdict);                     // "whitelisted", "unexpected", "owner not visible"
-// Owners in one line each: "nc (pid 4242, user alice)"; "owner not visible" when there is none.
-QString owners(const platform::Listener &listener);
 
 } // namespace portwatch::listenertext

@@ -34,7 +34,7 @@ ProcessPickerDialog::ProcessPickerDialog(const QList<WatchedListener> &listeners
     for (int row = 0; row < m_rows.size(); ++row) {
         const Row &entry = m_rows.at(row);
         const QString exe = QString::fromStdString(entry.owner.exe);
-        const QStringList cells{listenertext::port(entry.socket), QString::fromStdString(entry.owner.name),
+        const QStringList cells{listenertext::port(entry.socket), listenertext::processName(entry.owner),
                                 QString::number(entry.owner.pid), QString::fromStdString(entry.owner.user),
                                 exe.isEmpty() ? tr("(not readable)") : exe};
         for (int column = 0; column < cells.size(); ++column) {

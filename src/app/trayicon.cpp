@@ -1,18 +1,15 @@
 // The tray icon: see trayicon.h.
 #include "trayicon.h"
 
+#include "listenertext.h"
+#include "traytext.h"
+
 #include <QAction>
 #include <QMenu>
 #include <QSystemTrayIcon>
 
 namespace portwatch {
 namespace {
-
-QString entryTitle(const TrayEntry &entry)
-{
-    return TrayIcon::tr("%1 (%2)").arg(traytext::listenerLine(entry.listener.listener),
-                                       traytext::verdictText(entry.verdict));
-}
 
 QIcon verdictIcon(Verdict verdict)
 {
@@ -109,7 +106,7 @@ void TrayIcon::rebuildMenu()
     QStringList signature{traytext::stateTitle(m_state), m_reason};
     for (const TrayEntry &entry : std::as_const(m_entries)) {
         const auto &listener = entry.listener.listener;
-        signature << entryTitle(entry) << QString::number(listener.socket.inode)
+        signature << traytext::entryText(entry) << QString::number(listener.socket.inode)
                   << QString::number(entry.socketCount);
     }
     if (signature == m_menuSignature && !m_menu->isEmpty())
@@ -162,7 +159,7 @@ void TrayIcon::rebuildMenu()
 void TrayIcon::addEntry(const TrayEntry &entry)
 {
     const platform::Listener &listener = entry.listener.listener;
-    QMenu *sub = m_menu->addMenu(verdictIcon(entry.verdict), entryTitle(entry));
+    QMenu *sub = m_menu->addMenu(verdictIcon(entry.verdict), traytext::entryText(entry));
     sub->menuAction()->setObjectName(QStringLiteral("listener"));
 
     if (!listener.owners.empty()) {
@@ -181,8 +178,7 @@ void TrayIcon::addEntry(const TrayEntry &entry)
     sub->addSeparator();
 
     const WatchedListener watched = entry.listener;
-    const QString name = listener.owners.empty() ? QString()
-                                                 : QString::fromStdString(listener.owners.front().name);
+    const QString name = listener.owners.empty() ? QString() : listenertext::processName(listener.owners.front());
     QAction *kill = sub->addAction(name.isEmpty() ? tr("Kill") : tr("Kill %1").arg(name));
     kill->setObjectName(QStringLiteral("kill"));
     // Without a visible owner there is nothing Portwatch could signal.
@@ -190,7 +186,7 @@ void TrayIcon::addEntry(const TrayEntry &entry)
     connect(kill, &QAction::triggered, this, [this, watched] { Q_EMIT killRequested(watched); });
 
     QAction *whitelist = sub->addAction(name.isEmpty() ? tr("Whitelist")
-                                                       : tr("Whitelist %1 on %2").arg(name, traytext::portText(listener)));
+                                                       : tr("Whitelist %1 on %2").arg(name, listenertext::port(listener.socket)));
     whitelist->setObjectName(QStringLiteral("whitelist"));
     whitelist->setEnabled(!listener.owners.empty() && !listener.owners.front().exe.empty()
                           && entry.verdict != Verdict::Expected);

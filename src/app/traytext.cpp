@@ -1,6 +1,8 @@
 // The tray's words: see traytext.h.
 #include "traytext.h"
 
+#include "listenertext.h"
+
 #include <QCoreApplication>
 #include <QMap>
 
@@ -25,13 +27,6 @@ int severity(Verdict verdict)
         return 0;
     }
     return 1;
-}
-
-QString ownerText(const platform::ProcessInfo &owner)
-{
-    const QString name = QString::fromStdString(owner.name.empty() ? owner.exe : owner.name);
-    return tr("%1 (pid %2, %3)").arg(name.isEmpty() ? tr("unnamed process") : name).arg(owner.pid)
-        .arg(QString::fromStdString(owner.user));
 }
 
 // Sockets of the same process on the same protocol and port make one entry; sockets whose owner we
@@ -64,39 +59,28 @@ QString stateTitle(MonitorState state)
     return {};
 }
 
-QString verdictText(Verdict verdict)
-{
-    switch (verdict) {
-    case Verdict::Expected:
-        return tr("expected");
-    case Verdict::Unexpected:
-        return tr("unexpected");
-    case Verdict::Unknown:
-        return tr("owner unknown");
-    }
-    return {};
-}
-
-QString portText(const platform::Listener &listener)
-{
-    return QStringLiteral("%1/%2").arg(QLatin1String(platform::toString(listener.socket.protocol)))
-        .arg(listener.socket.port);
-}
-
 QString listenerLine(const platform::Listener &listener)
 {
     QString who;
     if (listener.owners.empty()) {
-        who = tr("owner not visible (user %1)").arg(QString::fromStdString(listener.user));
+        who = listenertext::owners(listener);
     } else {
-        who = ownerText(listener.owners.front());
+        who = listenertext::owner(listener.owners.front());
         const auto others = listener.owners.size() - 1;
         if (others == 1)
             who += tr(" and 1 more process");
         else if (others > 1)
             who += tr(" and %1 more processes").arg(others);
     }
-    return QStringLiteral("%1 \u2014 %2").arg(portText(listener), who);
+    return QStringLiteral("%1 \u2014 %2").arg(listenertext::port(listener.socket), who);
+}
+
+QString entryText(const TrayEntry &entry)
+{
+    const platform::Listener &listener = entry.listener.listener;
+    if (entry.verdict == Verdict::Unknown && listener.owners.empty())
+        return listenerLine(listener);
+    return tr("%1 (%2)").arg(listenerLine(listener), listenertext::verdict(entry.verdict));
 }
 
 QList<TrayEntry> group(const QList<WatchedListener> &listeners)
@@ -134,8 +118,7 @@ QString tooltip(MonitorState state, const QString &reason, const QList<WatchedLi
         lines << tr("No watched port is in use.");
     const qsizetype shown = std::min<qsizetype>(entries.size(), maxLines);
     for (qsizetype i = 0; i < shown; ++i) {
-        const TrayEntry &entry = entries.at(i);
-        lines << tr("%1, %2").arg(listenerLine(entry.listener.listener), verdictText(entry.verdict));
+        lines << entryText(entries.at(i));
     }
     if (entries.size() > shown)
         lines << tr("\u2026 and %1 more").arg(entries.size() - shown);

@@ -21,15 +21,18 @@ struct TrayEntry {
 namespace traytext {
 
 QString stateTitle(MonitorState state);   // "All clear", "Unexpected listener", ...
-QString verdictText(Verdict verdict);     // "unexpected", "expected", "owner unknown"
-QString portText(const platform::Listener &listener); // "tcp/8080"
-// "tcp/8080 — python3 (pid 4242, alice)"; "udp/53 — owner not visible (user bob)".
+// "tcp/8080 — python3 (pid 4242, user alice)"; "udp/53 — owner not visible (user bob)". The parts are
+// listenertext's, as are the verdict words.
 QString listenerLine(const platform::Listener &listener);
+
+// An entry as the menu and the tooltip show it: "tcp/8080 — python3 (pid 4242, user alice) (unexpected)".
+// The verdict is left out where the line already says that the owner is not visible.
+QString entryText(const TrayEntry &entry);
 
 // Sorted like the monitor's list; unexpected entries first within a port.
 QList<TrayEntry> group(const QList<WatchedListener> &listeners);
 
-// "Portwatch: Unexpected listener\ntcp/8080 — python3 (pid 4242, alice), unexpected\n..."; at most
+// "Portwatch: Unexpected listener\ntcp/8080 — python3 (pid 4242, user alice) (unexpected)\n..."; at most
 // maxLines listener lines, then "… and N more".
 QString tooltip(MonitorState state, const QString &reason, const QList<WatchedListener> &listeners,
                 int maxLines = 8);

@@ -1,6 +1,9 @@
-// The words of notifications: kill outcomes that say each thing once, for every TerminateOutcome,
-// with and without the platform's own message.
+// The words of notifications and listeners: kill outcomes that say each thing once, for every
+// TerminateOutcome, with and without the platform's own message; the shared listener wording
+// (listenertext) that notifications, tray and dialogs use alike.
 #include "app/alerttext.h"
+#include "app/listenertext.h"
+#include "app/traytext.h"
 
 #include <QRegularExpression>
 #include <QSet>
@@ -152,6 +155,48 @@ private Q_SLOTS:
         QCOMPARE(notification.title, QStringLiteral("Not allowed to end the holder of tcp/8080"));
         QCOMPARE(notification.urgency, portwatch::Notification::Urgency::Critical);
         QCOMPARE(notification.body.count(QStringLiteral("sudo portwatch-cli kill tcp/8080")), 1);
+    }
+
+    void listenerWords()
+    {
+        WatchedListener watched = ncOn8080();
+        namespace text = portwatch::listenertext;
+        QCOMPARE(text::port(watched.listener.socket), QStringLiteral("tcp/8080"));
+        QCOMPARE(text::address(watched.listener.socket), QStringLiteral("0.0.0.0:8080"));
+        watched.listener.socket.family = platform::Family::IPv6;
+        watched.listener.socket.address = "::1";
+        QCOMPARE(text::address(watched.listener.socket), QStringLiteral("[::1]:8080"));
+        QCOMPARE(text::owner(watched.listener.owners.front()), QStringLiteral("nc (pid 4242, user alice)"));
+
+        platform::ProcessInfo unnamed = process(7, "", "");
+        unnamed.exe = "/opt/tool/bin/server";
+        unnamed.uid = 1001;
+        QCOMPARE(text::processName(unnamed), QStringLiteral("server"));
+        QCOMPARE(text::owner(unnamed), QStringLiteral("server (pid 7, user 1001)"));
+        unnamed.exe.clear();
+        QCOMPARE(text::processName(unnamed), QStringLiteral("pid 7"));
+
+        watched.listener.owners.push_back(process(4243, "nc", "alice"));
+        QCOMPARE(text::owners(watched.listener, QStringLiteral(", ")),
+                 QStringLiteral("nc (pid 4242, user alice), nc (pid 4243, user alice)"));
+        watched.listener.owners.clear();
+        watched.listener.ownersVisible = false;
+        QCOMPARE(text::owners(watched.listener), QStringLiteral("owner not visible (user alice)"));
+        watched.listener.ownersVisible = true;
+        QCOMPARE(text::owners(watched.listener), QStringLiteral("no visible process"));
+    }
+
+    // The same listener reads the same in a notification and in the tray.
+    void notificationAndTraySayTheSameOwner()
+    {
+        const WatchedListener watched = ncOn8080();
+        const auto notification = alerttext::alert({watched}, 1);
+        QCOMPARE(notification.title, QStringLiteral("Port tcp/8080 taken by nc"));
+        const QString owner = QStringLiteral("nc (pid 4242, user alice)");
+        QVERIFY2(notification.body.startsWith(owner), qPrintable(notification.body));
+        QCOMPARE(portwatch::traytext::listenerLine(watched.listener), QStringLiteral("tcp/8080 \u2014 ") + owner);
+        const portwatch::TrayEntry entry{watched, 1, watched.verdict};
+        QCOMPARE(portwatch::traytext::entryText(entry), QStringLiteral("tcp/8080 \u2014 ") + owner + QStringLiteral(" (unexpected)"));
     }
 
     void nothingToEnd()

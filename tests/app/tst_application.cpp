@@ -7,6 +7,7 @@
 #include "app/trayicon.h"
 #include "core/configmanager.h"
 #include "fakeplatform.h"
+#include "traytestutil.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -26,6 +27,7 @@
 
 using namespace portwatch;
 using portwatch::platform::Protocol;
+using portwatch::testutil::findAction;
 
 namespace {
 
@@ -62,24 +64,9 @@ constexpr int pythonPid = 4242;
 // Not the uid the tests run as (root here and in CI), so a kill asks for confirmation.
 constexpr std::uint32_t otherUid = 54321;
 
-QAction *findAction(const QMenu *menu, const QString &objectName)
-{
-    const QList<QAction *> actions = menu->actions();
-    for (QAction *action : actions) {
-        if (action->objectName() == objectName)
-            return action;
-    }
-    return nullptr;
-}
-
 QMenu *listenerMenu(const TrayIcon *tray)
 {
-    const QList<QAction *> actions = tray->menu()->actions();
-    for (QAction *action : actions) {
-        if (action->objectName() == QLatin1String("listener"))
-            return action->menu();
-    }
-    return nullptr;
+    return testutil::firstListenerMenu(tray->menu());
 }
 
 QMessageBox *openMessageBox()
@@ -163,7 +150,7 @@ private Q_SLOTS:
         app->start();
         TrayIcon *tray = app->trayIcon();
         QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Alert));
-        QVERIFY2(tray->toolTip().contains(QStringLiteral("tcp/8080 \u2014 python3 (pid 4242, alice), unexpected")),
+        QVERIFY2(tray->toolTip().contains(QStringLiteral("tcp/8080 \u2014 python3 (pid 4242, user alice) (unexpected)")),
                  qPrintable(tray->toolTip()));
         QVERIFY(listenerMenu(tray));
 
@@ -214,7 +201,7 @@ private Q_SLOTS:
         // Another user's process: a confirmation comes first, and nothing is killed yet.
         QMessageBox *box = nullptr;
         QTRY_VERIFY((box = openMessageBox()) != nullptr);
-        QVERIFY2(box->text().contains(QStringLiteral("python3 (pid 4242, alice)")), qPrintable(box->text()));
+        QVERIFY2(box->text().contains(QStringLiteral("python3 (pid 4242, user alice)")), qPrintable(box->text()));
         QCOMPARE(m_kills->size(), std::size_t(0));
         box->button(QMessageBox::Yes)->click();
         QTRY_COMPARE(m_kills->size(), std::size_t(1));
