@@ -30,6 +30,15 @@ QProcessEnvironment portwatchEnvironment(const QString &instanceName)
     return env;
 }
 
+// As on a server or over SSH: no X11 or Wayland display, and no platform plugin forced.
+QProcessEnvironment withoutDisplay(const QString &instanceName)
+{
+    QProcessEnvironment env = portwatchEnvironment(instanceName);
+    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+        env.remove(QString::fromLatin1(name));
+    return env;
+}
+
 } // namespace
 
 class TestSingleInstance : public QObject
@@ -91,12 +100,8 @@ private Q_SLOTS:
 
     void noDisplayPointsToTheCliAndExits3()
     {
-        QProcessEnvironment env = portwatchEnvironment(uniqueName());
-        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
         QProcess program;
-        program.setProcessEnvironment(env);
+        program.setProcessEnvironment(withoutDisplay(uniqueName()));
         program.start(QStringLiteral(PORTWATCH_BINARY), {});
         QVERIFY(program.waitForFinished(20000));
         QCOMPARE(program.exitCode(), 3);
@@ -107,12 +112,8 @@ private Q_SLOTS:
 
     void versionAndBadArgumentsNeedNoDisplay()
     {
-        QProcessEnvironment env = portwatchEnvironment(uniqueName());
-        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
         QProcess program;
-        program.setProcessEnvironment(env);
+        program.setProcessEnvironment(withoutDisplay(uniqueName()));
         program.start(QStringLiteral(PORTWATCH_BINARY), {QStringLiteral("--version")});
         QVERIFY(program.waitForFinished(20000));
         QCOMPARE(program.exitCode(), 0);
