@@ -53,12 +53,14 @@ struct HolderReport {
 constexpr int kReadyTimeoutMs = 60000;
 
 // Opens one loopback socket of `kind` bound to `port` (0: ephemeral), listening when TCP. Returns
-// the descriptor and sets `port` to the bound port, or returns -errno.
-int openSocket(SocketKind kind, std::uint16_t &port)
+// the descriptor and sets `port` to the bound port, or returns -errno. `closeOnExec` as most servers
+// open theirs; without it, as inherited or socket-activated ones hold them (the resolver checks
+// those owners for an exec on every poll).
+int openSocket(SocketKind kind, std::uint16_t &port, bool closeOnExec)
 {
     const bool tcp = kind == SocketKind::TcpV4 || kind == SocketKind::TcpV6;
     const bool v6 = kind == SocketKind::TcpV6 || kind == SocketKind::UdpV6;
-    const int fd = socket(v6 ? AF_INET6 : AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+    const int fd = socket(v6 ? AF_INET6 : AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | (closeOnExec ? SOCK_CLOEXEC : 0), 0);
     if (fd < 0)
         return -errno;
     int status = 0;
@@ -173,20 +175,21 @@ int firstEphemeralPort()
 // Opens fixture socket number `number` of `total`: at port kFirstFixturePort + number, or, when
 // that is taken, the same plus multiples of `total` below `portLimit`; an ephemeral port when none is
 // left.
-int openFixtureSocket(SocketKind kind, int number, int total, int portLimit, std::uint16_t &port)
+int openFixtureSocket(SocketKind kind, int number, int total, int portLimit, bool closeOnExec, std::uint16_t &port)
 {
     for (int candidate = kFirstFixturePort + number; candidate < portLimit; candidate += total) {
         port = static_cast<std::uint16_t>(candidate);
-        const int fd = openSocket(kind, port);
+        const int fd = openSocket(kind, port, closeOnExec);
         if (fd != -EADDRINUSE)
             return fd;
     }
     port = 0;
-    return openSocket(kind, port);
+    return openSocket(kind, port, closeOnExec);
 }
 
 // A fixture process: `count` sockets starting at global socket number `first`, then /dev/null
-// duplicates up to `fds` descriptors.
+// duplicates up to `fds` descriptors. Processes come in blocks of 100 whose sockets alternate
+// between close-on-exec and not, so both kinds of owner are among the watched ones.
 [[noreturn]] void runFixtureProcess(const FixtureOptions &options, int index, int first, int count, int portLimit,
                                     int reportFd, pid_t helper)
 {
@@ -199,7 +202,7 @@ int openFixtureSocket(SocketKind kind, int number, int total, int portLimit, std
     for (int k = 0; k < count; ++k) {
         const auto kind = static_cast<SocketKind>((first + k) % 4);
         std::uint16_t port = 0;
-        const int fd = openFixtureSocket(kind, first + k, options.sockets, portLimit, port);
+        const int fd = openFixtureSocket(kind, first + k, options.sockets, portLimit, (index / 100) % 2 == 0, port);
         if (fd < 0) {
             report.error = -fd;
             break;
@@ -504,7 +507,7 @@ void runSocketHolder(const char *sockets, const char *parent)
             break;
         }
         auto bound = static_cast<std::uint16_t>(port);
-        const int fd = openSocket(static_cast<SocketKind>(kind), bound);
+        const int fd = openSocket(static_cast<SocketKind>(kind), bound, index % 2 == 0);
         if (fd < 0) {
             report.error = -fd;
             report.failedIndex = index;

@@ -188,7 +188,7 @@ pid_t findInGroup(pid_t group, const std::string &exe)
 TrayFigures measureTray(const TrayOptions &options)
 {
     TrayFigures figures;
-    figures.what = options.cliWatch ? "portwatch-cli watch" : "portwatch tray (offscreen, private D-Bus)";
+    figures.what = options.cliWatch ? "portwatch-cli watch" : "portwatch tray (offscreen, private D-Bus that starts no services)";
     char resolved[PATH_MAX];
     if (realpath(options.binary.c_str(), resolved) == nullptr) {
         figures.error = options.binary + ": " + std::strerror(errno);
@@ -230,7 +230,22 @@ TrayFigures measureTray(const TrayOptions &options)
             figures.error = "dbus-run-session not found";
             return figures;
         }
-        argv = {dbus, "--", binary, "--config", configPath.toStdString()};
+        // A private bus that starts no services: the machine's own session services (such as a
+        // notification daemon that dies without a display, which the bus would start again and
+        // again) must not be part of the figure.
+        const std::string busConfig = root + "/session-bus.conf";
+        std::ofstream bus(busConfig);
+        bus << "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+               " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+               "<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen><auth>EXTERNAL</auth>\n"
+               "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
+               "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n";
+        bus.close();
+        if (!bus) {
+            figures.error = "cannot write " + busConfig;
+            return figures;
+        }
+        argv = {dbus, "--config-file=" + busConfig, "--", binary, "--config", configPath.toStdString()};
     }
     const std::string logPath = root + "/output.log";
     const pid_t guard = startGuarded(argv, environment, logPath, figures.error);
