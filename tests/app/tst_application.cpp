@@ -12,10 +12,12 @@
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
@@ -187,6 +189,36 @@ private Q_SLOTS:
         const Config saved = savedConfig();
         QCOMPARE(saved.whitelist.size(), 1);
         QCOMPARE(saved.whitelist.at(0).exe, QStringLiteral("/usr/bin/python3"));
+    }
+
+    // Whitelist clicked while the settings dialog is open with unsaved edits: OK keeps the new rule.
+    void whitelistWhileSettingsAreEditedSurvivesOk()
+    {
+        writeConfig(true);
+        auto app = makeApplication();
+        app->start();
+        TrayIcon *tray = app->trayIcon();
+        QTRY_VERIFY(listenerMenu(tray));
+        app->showSettings();
+        SettingsDialog *dialog = app->settingsDialog();
+        QVERIFY(dialog);
+        auto *spec = dialog->findChild<QLineEdit *>(QStringLiteral("specEdit"));
+        QVERIFY(spec);
+        QTest::keyClicks(spec, QStringLiteral("9090"));
+        QTest::keyClick(spec, Qt::Key_Return);
+        QVERIFY(dialog->hasChanges());
+
+        findAction(listenerMenu(tray), QStringLiteral("whitelist"))->trigger();
+        QTRY_COMPARE(savedConfig().whitelist.size(), 1);
+        QTRY_COMPARE(dialog->config().whitelist.size(), 1);
+
+        auto *buttons = dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"));
+        QVERIFY(buttons);
+        buttons->button(QDialogButtonBox::Ok)->click();
+        const Config saved = savedConfig();
+        QCOMPARE(saved.whitelist.size(), 1);
+        QCOMPARE(saved.whitelist.at(0).exe, QStringLiteral("/usr/bin/python3"));
+        QVERIFY(saved.watched.contains(*PortSpec::parse(u"9090")));
     }
 
     void killOfAnotherUsersProcessAsksFirst()
