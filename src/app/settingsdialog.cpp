@@ -125,12 +125,13 @@ bool SettingsDialog::isValid() const
 bool SettingsDialog::apply()
 {
     bool ok = true;
+    // What the label said (an earlier error, the note about a change made elsewhere) is answered now.
+    messagelabel::show(m_ui->statusLabel, messagelabel::Kind::Hint, {});
     const bool wanted = m_generalPage->startAtLogin();
     if (wanted != m_startAtLogin) {
         QString error;
         if (autostart::setEnabled(wanted, &error)) {
             m_startAtLogin = wanted;
-            messagelabel::show(m_ui->statusLabel, messagelabel::Kind::Hint, {});
         } else {
             messagelabel::show(m_ui->statusLabel, messagelabel::Kind::Error, error);
             ok = false;

@@ -244,6 +244,8 @@ private Q_SLOTS:
         QVERIFY2(status->text().contains(QStringLiteral("changed outside")), qPrintable(status->text()));
         QVERIFY(dialog.hasChanges());
 
+        click(button(dialog, QDialogButtonBox::Apply));
+        QVERIFY(!status->isVisible()); // the note is answered
         click(button(dialog, QDialogButtonBox::Ok));
         QCOMPARE(applied.count(), 1);
         Config expected = elsewhere;
