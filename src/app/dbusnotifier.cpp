@@ -139,7 +139,7 @@ void DBusNotifier::recheckPresence()
         const QDBusPendingReply<bool> reply = *call;
         if (!reply.isError() && reply.value()) {
             setPresence(Presence::Present);
-            if (!m_capabilitiesKnown)
+            if (!m_capabilitiesKnown && !m_capabilitiesFailed)
                 fetchCapabilities();
             return;
         }
@@ -154,8 +154,11 @@ void DBusNotifier::recheckPresence()
             if (generation != m_generation)
                 return;
             const QDBusPendingReply<QStringList> list = *names;
-            const bool canStart = !list.isError() && list.value().contains(QString::fromLatin1(Service));
-            qCInfo(lcNotify) << "notification server:" << (canStart ? "activatable on demand" : "none on the bus");
+            // An on-demand server that already failed to answer GetCapabilities did not start (a
+            // daemon that needs a display, say): it is as good as absent until an owner appears.
+            const bool canStart = !list.isError() && list.value().contains(QString::fromLatin1(Service)) && !m_capabilitiesFailed;
+            qCInfo(lcNotify) << "notification server:"
+                             << (canStart ? "activatable on demand" : m_capabilitiesFailed ? "activatable, but it did not start" : "none on the bus");
             setPresence(canStart ? Presence::Present : Presence::Absent);
             if (canStart && !m_capabilitiesKnown)
                 fetchCapabilities();
@@ -185,6 +188,7 @@ void DBusNotifier::onOwnerChanged(const QString &newOwner)
     ++m_generation;
     m_capabilitiesKnown = false;
     m_capabilitiesPending = false;
+    m_capabilitiesFailed = false;
     m_capabilities.clear();
     if (newOwner.isEmpty()) {
         recheckPresence();
@@ -219,6 +223,7 @@ void DBusNotifier::fetchCapabilities()
         const QDBusPendingReply<QStringList> reply = *pending;
         if (reply.isError()) {
             qCWarning(lcNotify) << "GetCapabilities failed:" << reply.error().message();
+            m_capabilitiesFailed = true;
             // Without an answer the server is as good as absent; ask the bus what is there.
             const auto waiting = std::exchange(m_waiting, {});
             for (const auto &[key, notification] : waiting)
@@ -228,6 +233,7 @@ void DBusNotifier::fetchCapabilities()
         }
         m_capabilities = reply.value();
         m_capabilitiesKnown = true;
+        m_capabilitiesFailed = false;
         qCInfo(lcNotify) << "notification server capabilities:" << m_capabilities;
         Q_EMIT capabilitiesChanged(m_capabilities);
         const auto waiting = std::exchange(m_waiting, {});

@@ -95,6 +95,10 @@ private:
     Presence m_presence = Presence::Unknown;
     bool m_capabilitiesKnown = false;
     bool m_capabilitiesPending = false;
+    // GetCapabilities failed for the current owner (or for the on-demand server, which then did not
+    // start): do not ask again until the owner changes, or presence checks and retries would chase
+    // each other without pause.
+    bool m_capabilitiesFailed = false;
     QStringList m_capabilities;
     quint64 m_generation = 0; // bumped when the server changes: answers from the old one are stale
     QHash<quint64, Entry> m_entries;

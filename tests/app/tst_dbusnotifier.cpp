@@ -10,7 +10,11 @@
 #include <QDBusMessage>
 #include <QDBusReply>
 #include <QElapsedTimer>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QSystemTrayIcon>
 #include <QTest>
 
@@ -47,6 +51,72 @@ uint foreignNotify(const QString &connectionName)
     const QDBusReply<uint> reply = other.call(call);
     return reply.isValid() ? reply.value() : 0;
 }
+
+// Counts the notifier's "GetCapabilities failed" warnings while it lives.
+class CapabilityFailureCounter
+{
+public:
+    CapabilityFailureCounter() { s_previous = qInstallMessageHandler(&CapabilityFailureCounter::handle); }
+    ~CapabilityFailureCounter() { qInstallMessageHandler(s_previous); }
+    CapabilityFailureCounter(const CapabilityFailureCounter &) = delete;
+    CapabilityFailureCounter &operator=(const CapabilityFailureCounter &) = delete;
+
+    static int count() { return s_count; }
+
+private:
+    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    {
+        if (message.contains(QLatin1String("GetCapabilities failed")))
+            ++s_count;
+        if (s_previous)
+            s_previous(type, context, message);
+    }
+    static inline QtMessageHandler s_previous = nullptr;
+    static inline int s_count = 0;
+};
+
+// A bus of its own on which org.freedesktop.Notifications can be started on demand, but its
+// program exits at once: what a session bus offers when the daemon needs a display it lacks.
+class BusWithBrokenNotificationService
+{
+public:
+    bool start()
+    {
+        const QString services = m_dir.filePath(QStringLiteral("services"));
+        QDir().mkpath(services);
+        QFile service(services + QStringLiteral("/org.freedesktop.Notifications.service"));
+        QFile config(m_dir.filePath(QStringLiteral("bus.conf")));
+        if (!service.open(QIODevice::WriteOnly) || !config.open(QIODevice::WriteOnly))
+            return false;
+        service.write("[D-BUS Service]\nName=org.freedesktop.Notifications\nExec=/bin/false\n");
+        config.write(QStringLiteral("<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen><auth>EXTERNAL</auth>"
+                                    "<servicedir>%1</servicedir><policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
+                                    "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>")
+                         .arg(services)
+                         .toUtf8());
+        service.close();
+        config.close();
+        m_daemon.start(QStringLiteral("dbus-daemon"),
+                       {QStringLiteral("--nofork"), QStringLiteral("--print-address=1"),
+                        QStringLiteral("--config-file=") + config.fileName()});
+        if (!m_daemon.waitForStarted() || !m_daemon.waitForReadyRead(10000))
+            return false;
+        m_address = QString::fromUtf8(m_daemon.readLine()).trimmed();
+        return !m_address.isEmpty();
+    }
+    ~BusWithBrokenNotificationService()
+    {
+        QDBusConnection::disconnectFromBus(QStringLiteral("broken-activation"));
+        m_daemon.terminate();
+        m_daemon.waitForFinished(5000);
+    }
+    QDBusConnection connection() const { return QDBusConnection::connectToBus(m_address, QStringLiteral("broken-activation")); }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_daemon;
+    QString m_address;
+};
 
 } // namespace
 
@@ -318,6 +388,20 @@ private Q_SLOTS:
         router.show(31, alertNotification());
         QTRY_COMPARE(server.notifyCalls().size(), 1);
         QCOMPARE(router.tray()->currentKey(), quint64(0));
+    }
+
+    void anOnDemandServerThatCannotStartCountsAsAbsentWithoutRetrying()
+    {
+        BusWithBrokenNotificationService bus;
+        QVERIFY(bus.start());
+        QVERIFY(bus.connection().isConnected());
+        CapabilityFailureCounter failures;
+        DBusNotifier notifier(bus.connection());
+        QTRY_VERIFY_WITH_TIMEOUT(notifier.presence() == DBusNotifier::Presence::Absent, 10000);
+        // Before the fix, presence checks and GetCapabilities chased each other without pause.
+        QTest::qWait(1000);
+        QVERIFY2(failures.count() <= 1, qPrintable(QString::number(failures.count())));
+        QVERIFY(notifier.presence() == DBusNotifier::Presence::Absent);
     }
 
     void notificationsWaitUntilTheBusHasAnswered()
