@@ -168,7 +168,10 @@ std::vector<SocketEntry> ours(const std::vector<SocketEntry> &entries, const std
     std::vector<SocketEntry> kept;
     for (const SocketEntry &entry : entries) {
         if (std::any_of(sockets.begin(), sockets.end(), [&entry](const TestSocket &socket) {
-                return socket.entry().protocol == entry.protocol && socket.port() == entry.port;
+                // Address and family too: other tests running in parallel may hold the same port
+                // number on another address, and those sockets are not ours to count.
+                return socket.entry().protocol == entry.protocol && socket.port() == entry.port
+                    && socket.entry().family == entry.family && socket.entry().address == entry.address;
             }))
             kept.push_back(entry);
     }
