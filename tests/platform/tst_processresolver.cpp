@@ -112,6 +112,7 @@ private Q_SLOTS:
     void findsEveryForkedWorker_data();
     void findsEveryForkedWorker();
     void inheritedByWorkerOfAnotherUid();
+    void forkAfterCachingIsFound_data();
     void forkAfterCachingIsFound();
     void execBetweenCallsIsSeen();
     void execClosingACloseOnExecSocketIsSeen();
@@ -435,32 +436,63 @@ void TestProcessResolver::inheritedByWorkerOfAnotherUid()
     QCOMPARE(listeners.front().owners.front().uid, 65534u);
 }
 
+// A child forked after the socket was cached, and a grandchild forked by that child, are found on
+// the next call, through the owners' children files and through the PIDs created since.
+void TestProcessResolver::forkAfterCachingIsFound_data()
+{
+    QTest::addColumn<bool>("childrenFile");
+    QTest::newRow("children file") << true;
+    QTest::newRow("new PIDs") << false;
+}
+
 void TestProcessResolver::forkAfterCachingIsFound()
 {
+    QFETCH(bool, childrenFile);
     std::uint16_t port = 0;
     const int fd = listenOnLoopback(port);
     QVERIFY(fd >= 0);
     const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
     QVERIFY(entry);
     LinuxProcessResolver resolver;
+    resolver.setUseChildrenFile(childrenFile);
     QCOMPARE(ownerPids(resolver.resolve({*entry}).front()), std::set<int>{int(::getpid())});
 
     int release[2];
+    int ready[2];
     QVERIFY(::pipe(release) == 0);
+    QVERIFY(::pipe(ready) == 0);
     const pid_t forked = ::fork();
     QVERIFY(forked >= 0);
     if (forked == 0) {
         ::close(release[1]);
+        ::close(ready[0]);
+        // A grandchild that inherits the socket from the new child (and the pipe ends with it).
+        const pid_t grandchild = ::fork();
+        if (grandchild < 0)
+            ::_exit(1);
+        if (grandchild > 0) {
+            const int pid = grandchild;
+            (void)!::write(ready[1], &pid, sizeof pid);
+        }
+        ::close(ready[1]);
         char byte = 0;
         (void)!::read(release[0], &byte, 1); // holds the inherited socket until the test lets go
+        if (grandchild > 0)
+            ::waitpid(grandchild, nullptr, 0);
         ::_exit(0);
     }
     ::close(release[0]);
+    ::close(ready[1]);
+    int grandchild = 0;
+    QCOMPARE(::read(ready[0], &grandchild, sizeof grandchild), ssize_t(sizeof grandchild));
+    char end = 0;
+    QCOMPARE(::read(ready[0], &end, 1), ssize_t(0)); // both have forked and hold the socket
+    ::close(ready[0]);
     const auto listeners = resolver.resolve({*entry});
     ::close(release[1]);
     ::waitpid(forked, nullptr, 0);
     ::close(fd);
-    QCOMPARE(ownerPids(listeners.front()), (std::set<int>{int(::getpid()), int(forked)}));
+    QCOMPARE(ownerPids(listeners.front()), (std::set<int>{int(::getpid()), int(forked), grandchild}));
 }
 
 void TestProcessResolver::execBetweenCallsIsSeen()

@@ -92,8 +92,12 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
     // The mark only moves on when known sockets were checked, so a socket left out of one call is
     // still checked against the processes created meanwhile.
     const int lastPid = lastAllocatedPid();
-    if (!confirmed.empty() && m_lastPid > 0 && lastPid > 0 && lastPid != m_lastPid)
-        adoptForkedSharers(newProcessesSince(m_lastPid, lastPid), confirmed);
+    if (!confirmed.empty() && m_lastPid > 0 && lastPid > 0 && lastPid != m_lastPid) {
+        if (m_useChildrenFile && procfs::childrenFileSupported())
+            adoptForkedSharersFromChildren(m_lastPid, lastPid, confirmed);
+        else
+            adoptForkedSharers(newProcessesSince(m_lastPid, lastPid), confirmed);
+    }
     if (!confirmed.empty() || m_sockets.empty() || m_lastPid <= 0)
         m_lastPid = lastPid;
     if (!unknown.empty())
@@ -286,7 +290,12 @@ void LinuxProcessResolver::adoptForkedSharers(const std::vector<int> &newPids, c
 
     const std::unordered_set<std::uint64_t> inodes(confirmed.begin(), confirmed.end());
     OwnerSearch searcher(m_proc.get(), m_stats);
-    const SearchResult found = searcher.check(candidates, inodes);
+    adoptFound(searcher.check(candidates, inodes), confirmed);
+}
+
+// Adds the holders a check of new processes found to the cached sockets.
+void LinuxProcessResolver::adoptFound(const SearchResult &found, const std::vector<std::uint64_t> &confirmed)
+{
     for (const std::uint64_t inode : confirmed) {
         CachedSocket &socket = m_sockets.at(inode);
         if (const auto it = found.holders.find(inode); it != found.holders.end()) {
@@ -300,6 +309,47 @@ void LinuxProcessResolver::adoptForkedSharers(const std::vector<int> &newPids, c
         if (found.hidden.count(inode))
             socket.ownersVisible = false;
     }
+}
+
+// The same through the children files of the known owners: a busy host creates many processes
+// between two polls (hundreds a second while building), but a fork sharer can only be a child of an
+// owner, so this reads a few small files per owner instead of the parent of every new process. A
+// child counts as new by its PID, as in newProcessesSince(); a new child that holds none of the
+// sockets is not followed further, since its own children cannot inherit what it does not hold.
+void LinuxProcessResolver::adoptForkedSharersFromChildren(int previousLastPid, int lastPid,
+                                                          const std::vector<std::uint64_t> &confirmed)
+{
+    const auto isNew = [previousLastPid, lastPid](int pid) {
+        return lastPid > previousLastPid ? (pid > previousLastPid && pid <= lastPid)
+                                         : (pid > previousLastPid || pid <= lastPid);
+    };
+    std::vector<int> parents;
+    for (const std::uint64_t inode : confirmed) {
+        for (const SocketHolder &holder : m_sockets.at(inode).owners) {
+            if (std::find(parents.begin(), parents.end(), holder.pid) == parents.end())
+                parents.push_back(holder.pid);
+        }
+    }
+    const std::unordered_set<std::uint64_t> inodes(confirmed.begin(), confirmed.end());
+    std::unordered_set<int> visited(parents.begin(), parents.end());
+    SearchResult found;
+    for (std::size_t next = 0; next < parents.size(); ++next) {
+        for (const int child : procfs::readChildren(m_proc.get(), parents[next])) {
+            if (!isNew(child) || !visited.insert(child).second)
+                continue;
+            OwnerSearch searcher(m_proc.get(), m_stats);
+            SearchResult one = searcher.check({child}, inodes);
+            found.hidden.insert(one.hidden.begin(), one.hidden.end());
+            if (one.holders.empty())
+                continue;
+            for (auto &[inode, holders] : one.holders) {
+                auto &all = found.holders[inode];
+                all.insert(all.end(), holders.begin(), holders.end());
+            }
+            parents.push_back(child);
+        }
+    }
+    adoptFound(found, confirmed);
 }
 
 Listener LinuxProcessResolver::makeListener(const SocketEntry &socket)

@@ -55,6 +55,8 @@ private:
     void search(const std::unordered_set<std::uint64_t> &inodes, const std::unordered_set<std::uint32_t> &uids);
     std::vector<int> newProcessesSince(int previousLastPid, int lastPid);
     void adoptForkedSharers(const std::vector<int> &newPids, const std::vector<std::uint64_t> &confirmed);
+    void adoptForkedSharersFromChildren(int previousLastPid, int lastPid, const std::vector<std::uint64_t> &confirmed);
+    void adoptFound(const SearchResult &found, const std::vector<std::uint64_t> &confirmed);
     Listener makeListener(const SocketEntry &socket);
     void prune();
 
