@@ -334,7 +334,7 @@ void LinuxProcessResolver::adoptForkedSharersFromChildren(int previousLastPid, i
     std::unordered_set<int> visited(parents.begin(), parents.end());
     SearchResult found;
     for (std::size_t next = 0; next < parents.size(); ++next) {
-        for (const int child : procfs::readChildren(m_proc.get(), parents[next])) {
+        for (const int child : childrenOf(parents[next])) {
             if (!isNew(child) || !visited.insert(child).second)
                 continue;
             OwnerSearch searcher(m_proc.get(), m_stats);
@@ -350,6 +350,25 @@ void LinuxProcessResolver::adoptForkedSharersFromChildren(int previousLastPid, i
         }
     }
     adoptFound(found, confirmed);
+}
+
+std::vector<int> LinuxProcessResolver::childrenOf(int pid)
+{
+    std::vector<int> children;
+    const auto it = m_processes.find(pid);
+    if (it != m_processes.end() && it->second.dir.valid()) {
+        CachedProcess &process = it->second;
+        // Most owners have one thread: its children file is kept open and read again, one stat and
+        // one pread per owner and poll instead of listing the task directory and opening each file.
+        if (procfs::threadCount(process.dir.get(), {}) == 1) {
+            if (!process.children.valid())
+                process.children = procfs::openMainThreadChildren(process.dir.get(), {}, pid);
+            if (process.children.valid() && procfs::readChildrenFrom(process.children.get(), children))
+                return children;
+            children.clear();
+        }
+    }
+    return procfs::readChildren(m_proc.get(), pid);
 }
 
 Listener LinuxProcessResolver::makeListener(const SocketEntry &socket)

@@ -38,6 +38,8 @@ private:
         // has been reused since. Invalid beyond kMaxHeldDirs; then the start time is compared instead.
         procfs::UniqueFd dir;
         ProcessInfo info;
+        // Its main thread's children file, opened the first time a fork sharer is looked for.
+        procfs::UniqueFd children;
         std::uint64_t checkedCall = 0; // the resolve() call that last looked for an exec
     };
     struct CachedSocket {
@@ -56,6 +58,7 @@ private:
     std::vector<int> newProcessesSince(int previousLastPid, int lastPid);
     void adoptForkedSharers(const std::vector<int> &newPids, const std::vector<std::uint64_t> &confirmed);
     void adoptForkedSharersFromChildren(int previousLastPid, int lastPid, const std::vector<std::uint64_t> &confirmed);
+    std::vector<int> childrenOf(int pid);
     void adoptFound(const SearchResult &found, const std::vector<std::uint64_t> &confirmed);
     Listener makeListener(const SocketEntry &socket);
     void prune();

@@ -448,6 +448,43 @@ std::vector<int> readChildren(int procFd, int pid)
     return children;
 }
 
+int threadCount(int dirFd, std::string_view prefix)
+{
+    struct stat st{};
+    // The kernel gives /proc/<pid>/task two links plus one per thread.
+    if (::fstatat(dirFd, joinPath(prefix, "task").c_str(), &st, 0) != 0 || st.st_nlink < 3)
+        return -1;
+    return static_cast<int>(st.st_nlink - 2);
+}
+
+UniqueFd openMainThreadChildren(int dirFd, std::string_view prefix, int pid)
+{
+    const std::string path = joinPath(prefix, "task/" + std::to_string(pid) + "/children");
+    return UniqueFd(::openat(dirFd, path.c_str(), O_RDONLY | O_CLOEXEC));
+}
+
+bool readChildrenFrom(int childrenFd, std::vector<int> &children)
+{
+    // A seq_file: a read at offset 0 lists the children anew.
+    char buffer[4096];
+    std::string text;
+    for (;;) {
+        const ssize_t n = ::pread(childrenFd, buffer, sizeof buffer, static_cast<off_t>(text.size()));
+        if (n < 0)
+            return false;
+        text.append(buffer, static_cast<std::size_t>(n));
+        if (n < static_cast<ssize_t>(sizeof buffer))
+            break;
+    }
+    std::string_view rest = text;
+    for (std::string_view token = nextToken(rest); !token.empty(); token = nextToken(rest)) {
+        int child = 0;
+        if (parseNumber(token, child))
+            children.push_back(child);
+    }
+    return true;
+}
+
 std::string pidPrefix(int pid)
 {
     char buffer[16];

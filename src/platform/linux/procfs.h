@@ -123,6 +123,14 @@ bool childrenFileSupported();
 // Children of every thread of the process (needs childrenFileSupported()).
 std::vector<int> readChildren(int procFd, int pid);
 
+// Threads of the process (from the link count of its task directory), or -1.
+int threadCount(int dirFd, std::string_view prefix);
+// /proc/<pid>/task/<pid>/children, the children of the main thread, opened to be kept and read again
+// with readChildrenFrom() (one pread per call instead of open, read, close).
+UniqueFd openMainThreadChildren(int dirFd, std::string_view prefix, int pid);
+// Appends the PIDs listed by a children file held open; false when it cannot be read.
+bool readChildrenFrom(int childrenFd, std::vector<int> &children);
+
 // "1234/" for paths relative to /proc.
 std::string pidPrefix(int pid);
 
