@@ -172,8 +172,20 @@ void LinuxProcessResolver::refresh(CachedProcess &process)
     process.checkedCall = m_call;
     const int dirFd = process.dir.valid() ? process.dir.get() : m_proc.get();
     const std::string prefix = process.dir.valid() ? std::string() : procfs::pidPrefix(process.info.pid);
-    if (procfs::readExe(dirFd, prefix) == process.info.exe && procfs::readCmdline(dirFd, prefix) == process.info.cmdline)
+    if (procfs::readExe(dirFd, prefix) != process.info.exe) {
+        // exec'ed: read in full below
+    } else if (process.dir.valid()) {
+        // Checked on every poll for such owners: the command line file is kept open (one pread
+        // instead of open, read, close).
+        if (!process.cmdline.valid())
+            process.cmdline.reset(::openat(process.dir.get(), "cmdline", O_RDONLY | O_CLOEXEC));
+        const auto args = process.cmdline.valid() ? procfs::readCmdlineFrom(process.cmdline.get())
+                                                  : procfs::readCmdline(dirFd, prefix);
+        if (args == process.info.cmdline)
+            return;
+    } else if (procfs::readCmdline(dirFd, prefix) == process.info.cmdline) {
         return;
+    }
     ++m_stats.processesRead;
     if (auto info = procfs::readProcess(dirFd, prefix, process.info.pid, m_users))
         process.info = std::move(*info);

@@ -40,6 +40,8 @@ private:
         ProcessInfo info;
         // Its main thread's children file, opened the first time a fork sharer is looked for.
         procfs::UniqueFd children;
+        // Its command line, opened the first time it is checked for an exec (see refresh()).
+        procfs::UniqueFd cmdline;
         std::uint64_t checkedCall = 0; // the resolve() call that last looked for an exec
     };
     struct CachedSocket {

@@ -195,12 +195,11 @@ std::string readExe(int dirFd, std::string_view prefix)
     return exe;
 }
 
-std::vector<std::string> readCmdline(int dirFd, std::string_view prefix)
+namespace {
+
+std::vector<std::string> splitCmdline(const std::string &text)
 {
     std::vector<std::string> args;
-    std::string text;
-    if (!readFileAt(dirFd, joinPath(prefix, "cmdline"), text))
-        return args;
     std::size_t start = 0;
     while (start < text.size()) {
         auto end = text.find('\0', start);
@@ -210,6 +209,33 @@ std::vector<std::string> readCmdline(int dirFd, std::string_view prefix)
         start = end + 1;
     }
     return args;
+}
+
+} // namespace
+
+std::vector<std::string> readCmdline(int dirFd, std::string_view prefix)
+{
+    std::string text;
+    if (!readFileAt(dirFd, joinPath(prefix, "cmdline"), text))
+        return {};
+    return splitCmdline(text);
+}
+
+std::vector<std::string> readCmdlineFrom(int cmdlineFd)
+{
+    // The kernel reads the arguments from the process's memory on every read at offset 0, so a kept
+    // descriptor shows what an exec put there.
+    char buffer[4096];
+    std::string text;
+    for (;;) {
+        const ssize_t n = ::pread(cmdlineFd, buffer, sizeof buffer, static_cast<off_t>(text.size()));
+        if (n < 0)
+            return {};
+        text.append(buffer, static_cast<std::size_t>(n));
+        if (n == 0)
+            break;
+    }
+    return splitCmdline(text);
 }
 
 const std::string &UserNames::name(std::uint32_t uid)

@@ -75,6 +75,8 @@ std::optional<StatFields> readStat(int dirFd, std::string_view prefix);
 std::optional<std::uint32_t> readRealUid(int dirFd, std::string_view prefix);
 std::string readExe(int dirFd, std::string_view prefix);
 std::vector<std::string> readCmdline(int dirFd, std::string_view prefix);
+// The same from /proc/<pid>/cmdline opened once and kept (pread per call).
+std::vector<std::string> readCmdlineFrom(int cmdlineFd);
 
 // Resolves uids to names, remembering the answers (the name service can be slow).
 class UserNames {
