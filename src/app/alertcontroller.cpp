@@ -2,7 +2,7 @@
 #include "alertcontroller.h"
 
 #include "alerttext.h"
-#include "listenertext.h"
+#include "core/listenertext.h"
 #include "core/configmanager.h"
 #include "core/history.h"
 #include "killrunner.h"

@@ -2,7 +2,7 @@
 #include "alertdialog.h"
 #include "ui_alertdialog.h"
 
-#include "listenertext.h"
+#include "core/listenertext.h"
 
 #include <QStyle>
 

@@ -1,7 +1,7 @@
 // The words of Portwatch's notifications: see alerttext.h.
 #include "alerttext.h"
 
-#include "listenertext.h"
+#include "core/listenertext.h"
 
 #include <QCoreApplication>
 #include <QStringList>

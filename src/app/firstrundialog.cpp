@@ -3,7 +3,7 @@
 #include "ui_firstrundialog.h"
 
 #include "compacttable.h"
-#include "listenertext.h"
+#include "core/listenertext.h"
 
 #include <QHeaderView>
 

@@ -1,7 +1,7 @@
 // History table model: see historymodel.h.
 #include "historymodel.h"
 
-#include "listenertext.h"
+#include "core/listenertext.h"
 
 #include <QFont>
 

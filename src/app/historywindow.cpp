@@ -5,7 +5,7 @@
 #include "compacttable.h"
 #include "historyfilter.h"
 #include "historymodel.h"
-#include "listenertext.h"
+#include "core/listenertext.h"
 #include "messagelabel.h"
 
 #include <QDir>

@@ -3,7 +3,7 @@
 #include "ui_processpickerdialog.h"
 
 #include "compacttable.h"
-#include "listenertext.h"
+#include "core/listenertext.h"
 
 #include <QHeaderView>
 #include <QPushButton>

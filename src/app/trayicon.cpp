@@ -1,7 +1,7 @@
 // The tray icon: see trayicon.h.
 #include "trayicon.h"
 
-#include "listenertext.h"
+#include "core/listenertext.h"
 #include "traytext.h"
 
 #include <QAction>

@@ -1,7 +1,7 @@
 // The tray's words: see traytext.h.
 #include "traytext.h"
 
-#include "listenertext.h"
+#include "core/listenertext.h"
 
 #include <QCoreApplication>
 #include <QMap>

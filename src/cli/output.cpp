@@ -1,6 +1,8 @@
 // Table and JSON output of portwatch-cli.
 #include "output.h"
 
+#include "core/listenertext.h"
+
 #include <QDateTime>
 #include <QJsonValue>
 #include <QStringList>
@@ -12,28 +14,6 @@
 
 namespace portwatch::cli {
 namespace {
-
-QString addressWithPort(const platform::SocketEntry &socket)
-{
-    const QString address = QString::fromStdString(socket.address);
-    if (socket.family == platform::Family::IPv6)
-        return QStringLiteral("[%1]:%2").arg(address).arg(socket.port);
-    return QStringLiteral("%1:%2").arg(address).arg(socket.port);
-}
-
-QString commandLine(const platform::ProcessInfo &process)
-{
-    QStringList words;
-    for (const std::string &word : process.cmdline) {
-        QString text = QString::fromStdString(word);
-        if (text.isEmpty() || text.contains(QLatin1Char(' ')) || text.contains(QLatin1Char('"')))
-            text = QLatin1Char('"') + text.replace(QLatin1Char('"'), QLatin1String("\\\"")) + QLatin1Char('"');
-        words << text;
-    }
-    if (words.isEmpty())
-        return QString::fromStdString(process.exe);
-    return words.join(QLatin1Char(' '));
-}
 
 void write(FILE *stream, const QString &text)
 {
@@ -55,7 +35,7 @@ QString invisibleHint(const platform::Listener &listener)
 
 QString socketText(const platform::SocketEntry &socket)
 {
-    return QStringLiteral("%1 %2").arg(QLatin1String(platform::toString(socket.protocol)), addressWithPort(socket));
+    return QStringLiteral("%1 %2").arg(QLatin1String(platform::toString(socket.protocol)), listenertext::address(socket));
 }
 
 QString ownerText(const platform::Listener &listener, const platform::ProcessInfo *owner)
@@ -122,14 +102,14 @@ QString listenersTable(const QList<platform::Listener> &listeners)
     for (const platform::Listener &listener : listeners) {
         const QString proto = QString::fromLatin1(platform::toString(listener.socket.protocol))
             + (listener.socket.family == platform::Family::IPv6 ? QStringLiteral("6") : QString());
-        const QString address = addressWithPort(listener.socket);
+        const QString address = listenertext::address(listener.socket);
         if (listener.owners.empty()) {
             rows.append({proto, address, QStringLiteral("-"), QString::fromStdString(listener.user),
                          QStringLiteral("(owner not visible)"), invisibleHint(listener)});
         }
         for (const platform::ProcessInfo &owner : listener.owners)
             rows.append({proto, address, QString::number(owner.pid), QString::fromStdString(owner.user),
-                         QString::fromStdString(owner.name), commandLine(owner)});
+                         QString::fromStdString(owner.name), (owner.cmdline.empty() ? QString::fromStdString(owner.exe) : listenertext::commandLine(owner))});
     }
     QList<qsizetype> widths(rows.first().size(), 0);
     for (const QStringList &row : rows)

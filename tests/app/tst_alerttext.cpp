@@ -2,7 +2,7 @@
 // TerminateOutcome, with and without the platform's own message; the shared listener wording
 // (listenertext) that notifications, tray and dialogs use alike.
 #include "app/alerttext.h"
-#include "app/listenertext.h"
+#include "core/listenertext.h"
 #include "app/traytext.h"
 
 #include <QRegularExpression>

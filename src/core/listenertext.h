@@ -1,6 +1,6 @@
 // How Portwatch puts a listener into words: "tcp/8080", "[::]:8080", "nc (pid 4242, user alice)",
-// verdicts, local times. The one place for them, so that notifications, the tray menu, the dialogs and
-// the history window all say the same thing in the same way.
+// verdicts, local times. The one place for them, so that notifications, the tray menu, the dialogs,
+// the history window and portwatch-cli all say the same thing in the same way.
 #pragma once
 
 #include "core/monitor.h"
