@@ -1,4 +1,5 @@
 // Unit tests of the /proc/net parser on text recorded from a real kernel (tests/platform/data).
+#include "socketdescribe.h"
 #include "platform/linux/procnetparser.h"
 
 #include <QFile>
@@ -20,25 +21,8 @@ std::string recorded(const char *name)
     return file.readAll().toStdString();
 }
 
-QString describe(const SocketEntry &entry)
-{
-    return QStringLiteral("%1 %2 %3 %4 inode=%5 uid=%6 v6only=%7")
-        .arg(QLatin1String(toString(entry.protocol)), QLatin1String(toString(entry.family)),
-             QString::fromStdString(entry.address))
-        .arg(entry.port)
-        .arg(entry.inode)
-        .arg(entry.uid)
-        .arg(entry.v6Only ? 1 : 0);
-}
-
-QStringList describeAll(const std::vector<SocketEntry> &entries)
-{
-    QStringList lines;
-    for (const SocketEntry &entry : entries)
-        lines << describe(entry);
-    lines.sort();
-    return lines;
-}
+using portwatch::testing::describe;
+using portwatch::testing::describeAll;
 
 QStringList sorted(QStringList lines)
 {

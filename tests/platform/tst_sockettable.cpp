@@ -1,5 +1,6 @@
 // Both Linux socket-table backends (netlink sock_diag and /proc/net) against real sockets the test
 // opens itself on loopback and wildcard addresses: exact results, exact port filters, same answers.
+#include "socketdescribe.h"
 #include "platform/linux/netlinksockettable.h"
 #include "platform/sockettable.h"
 
@@ -134,25 +135,8 @@ SocketEntry visibleThrough(SocketBackend backend, SocketEntry entry)
     return entry;
 }
 
-QString describe(const SocketEntry &entry)
-{
-    return QStringLiteral("%1 %2 [%3]:%4 inode=%5 uid=%6 v6only=%7")
-        .arg(QLatin1String(toString(entry.protocol)), QLatin1String(toString(entry.family)),
-             QString::fromStdString(entry.address))
-        .arg(entry.port)
-        .arg(entry.inode)
-        .arg(entry.uid)
-        .arg(entry.v6Only ? 1 : 0);
-}
-
-QStringList describeAll(const std::vector<SocketEntry> &entries)
-{
-    QStringList lines;
-    for (const SocketEntry &entry : entries)
-        lines << describe(entry);
-    lines.sort();
-    return lines;
-}
+using portwatch::testing::describe;
+using portwatch::testing::describeAll;
 
 QStringList expected(SocketBackend backend, const std::vector<const TestSocket *> &sockets)
 {
