@@ -87,12 +87,6 @@ AlertController::AlertController(Monitor *monitor, ConfigManager *config, Histor
     qRegisterMetaType<portwatch::WhitelistRule>();
     qRegisterMetaType<portwatch::WatchedListener>();
 
-    // Our own uid, through the platform layer: a kill of anybody else's process needs a confirmation.
-    if (const auto self = platform::makeProcessResolver()->process(platform::currentProcessId()))
-        m_ownUid = self->uid;
-    else
-        qCWarning(lcAlert) << "cannot read our own process; every kill will ask for confirmation";
-
     applyConfig(m_config->config());
     for (const WatchedListener &listener : m_monitor->listeners())
         m_current.insert(keyOf(listener), listener);
@@ -346,7 +340,7 @@ void AlertController::killAll(const QList<WatchedListener> &listeners)
 
 bool AlertController::needsConfirmation(const platform::ProcessInfo &owner) const
 {
-    return !m_ownUid || owner.uid != *m_ownUid || owner.uid < firstRegularUid;
+    return owner.uid != m_ownUid || owner.uid < firstRegularUid;
 }
 
 void AlertController::kill(const WatchedListener &listener, bool confirmed)

@@ -8,6 +8,7 @@
 #include "core/whitelist.h"
 #include "floodcontrol.h"
 #include "platform/processcontrol.h"
+#include "platform/processes.h"
 
 #include <QHash>
 #include <QList>
@@ -109,7 +110,7 @@ private:
     NotificationRouter *m_notifier;
     FloodControl m_flood;
     bool m_notificationsEnabled = true;
-    std::optional<std::uint32_t> m_ownUid; // unknown when our own process could not be read
+    const std::uint32_t m_ownUid = platform::currentUserId(); // a kill of anybody else's process is confirmed
 
     QHash<ListenerKey, WatchedListener> m_current; // every listener on a watched port, as last reported
     QHash<quint64, Alert> m_alerts;                 // notification key -> what it is about
