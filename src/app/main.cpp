@@ -76,7 +76,8 @@ std::optional<CommandLine> parseCommandLine(int argc, char *argv[], int *exitCod
 bool hasDisplay()
 {
     // An explicit platform plugin (offscreen, vnc, ...) is the user's decision; trust it.
-    return qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
+    // Empty counts as unset: `DISPLAY= portwatch` has no display, and an empty QT_QPA_PLATFORM picks none.
+    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
         || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 

@@ -30,12 +30,16 @@ QProcessEnvironment portwatchEnvironment(const QString &instanceName)
     return env;
 }
 
-// As on a server or over SSH: no X11 or Wayland display, and no platform plugin forced.
-QProcessEnvironment withoutDisplay(const QString &instanceName)
+// As on a server or over SSH: no X11 or Wayland display, and no platform plugin forced. With `empty`,
+// the variables are set but empty (`DISPLAY= portwatch`), which means the same.
+QProcessEnvironment withoutDisplay(const QString &instanceName, bool empty = false)
 {
     QProcessEnvironment env = portwatchEnvironment(instanceName);
-    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}) {
         env.remove(QString::fromLatin1(name));
+        if (empty)
+            env.insert(QString::fromLatin1(name), QString());
+    }
     return env;
 }
 
@@ -98,10 +102,18 @@ private Q_SLOTS:
         QCOMPARE(second.exitCode(), 0);
     }
 
+    void noDisplayPointsToTheCliAndExits3_data()
+    {
+        QTest::addColumn<bool>("empty");
+        QTest::newRow("unset") << false;
+        QTest::newRow("set but empty") << true;
+    }
+
     void noDisplayPointsToTheCliAndExits3()
     {
+        QFETCH(bool, empty);
         QProcess program;
-        program.setProcessEnvironment(withoutDisplay(uniqueName()));
+        program.setProcessEnvironment(withoutDisplay(uniqueName(), empty));
         program.start(QStringLiteral(PORTWATCH_BINARY), {});
         QVERIFY(program.waitForFinished(20000));
         QCOMPARE(program.exitCode(), 3);
