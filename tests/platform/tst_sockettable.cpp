@@ -425,6 +425,37 @@ private Q_SLOTS:
         QVERIFY(ours(result.sockets, sockets).empty());
     }
 
+    // The port filter runs in the kernel, whether the query names one port (idiag_sport) or several
+    // (bytecode): the records that come back are those of sockets on the asked ports only, though
+    // the test's other listeners (and the machine's) sit in the same kernel tables.
+    void kernelFiltersByPort()
+    {
+        skipWithoutNetlink(SocketBackend::Native);
+        const std::vector<TestSocket> sockets = openListeners();
+        const TestSocket &tcp = sockets[0];
+        const TestSocket &otherTcp = sockets[2];
+        const TestSocket &udp = sockets[6];
+        NetlinkSocketTable table;
+        const auto check = [&](const SocketQuery &query, std::vector<const TestSocket *> wanted) {
+            const SocketList result = table.query(query);
+            QVERIFY2(result.ok(), result.error.c_str());
+            QCOMPARE(describeAll(ours(result.sockets, sockets)), expected(SocketBackend::Native, wanted));
+            QCOMPARE(table.lastReceived(), result.sockets.size());
+        };
+        check(queryFor({{Protocol::Tcp, {tcp.port(), tcp.port()}}}), {&tcp});
+        check(queryFor({{Protocol::Udp, {udp.port(), udp.port()}}}), {&udp});
+        check(queryFor({{Protocol::Tcp, {tcp.port(), tcp.port()}}, {Protocol::Tcp, {otherTcp.port(), otherTcp.port()}}}),
+              {&tcp, &otherTcp});
+        check(queryFor({{Protocol::Tcp, {tcp.port(), tcp.port()}}, {Protocol::Udp, {udp.port(), udp.port()}}}),
+              {&tcp, &udp});
+
+        // Unfiltered, every listener comes back, the test's twelve among them: the count is real.
+        const SocketList all = table.query(SocketQuery{});
+        QVERIFY2(all.ok(), all.error.c_str());
+        QCOMPARE(ours(all.sockets, sockets).size(), sockets.size());
+        QCOMPARE(table.lastReceived(), all.sockets.size());
+    }
+
     // The kernel filter is a decision tree over the sorted ranges: every socket inside one of many
     // ranges, at either end of it, is found, and leaving a socket's own port out loses exactly that
     // socket, wherever it falls in the tree.

@@ -258,6 +258,7 @@ SocketList NetlinkSocketTable::query(const SocketQuery &query)
 {
     SocketList result;
     m_unavailable = false;
+    m_lastReceived = 0;
     if (!ensureOpen(result.error)) {
         m_unavailable = true;
         return result;
@@ -334,7 +335,11 @@ void NetlinkSocketTable::buildRequest(Protocol protocol, Families families, cons
     m_request.clear();
     if (!portRanges(query, protocol, m_ranges))
         return;
-    const bool useBytecode = !m_ranges.empty() && m_ranges.size() <= maxBytecodeRanges;
+    // One port: the kernel compares idiag_sport before anything else and runs no bytecode, which
+    // saves the per-socket setup the bytecode needs (about a quarter of a dump on a busy host).
+    const bool onePort = m_ranges.size() == 1 && m_ranges.front().first == m_ranges.front().last;
+    const std::uint16_t sport = onePort ? htons(m_ranges.front().first) : 0;
+    const bool useBytecode = !onePort && !m_ranges.empty() && m_ranges.size() <= maxBytecodeRanges;
     const Bytecode bytecode(m_ranges);
     const std::size_t bytecodeSize = useBytecode ? bytecode.size() : 0;
 
@@ -352,12 +357,14 @@ void NetlinkSocketTable::buildRequest(Protocol protocol, Families families, cons
         inet_diag_req request{};
         request.idiag_family = AF_INET;
         request.idiag_states = 1u << tcpListen;
+        request.id.idiag_sport = sport;
         append(m_request, request);
     } else {
         inet_diag_req_v2 request{};
         request.sdiag_family = families == Families::IPv4 ? AF_INET : AF_INET6;
         request.sdiag_protocol = protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP;
         request.idiag_states = 1u << (protocol == Protocol::Tcp ? tcpListen : tcpClose);
+        request.id.idiag_sport = sport;
         append(m_request, request);
     }
 
@@ -443,6 +450,7 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Fa
             }
             if (header.nlmsg_type != replyType)
                 continue;
+            ++m_lastReceived;
             // The kernel applied the port filter already (unless the query had too many ranges for
             // bytecode); checking again is cheap. Unparsable entries are skipped, not fatal.
             if (parseDiagMessage(payload, payloadLength, protocol, wanted, entry) && query.wants(protocol, entry.port))

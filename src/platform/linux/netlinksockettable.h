@@ -1,9 +1,11 @@
 // The Linux socket table through NETLINK_SOCK_DIAG (inet_diag): the port filter runs in the kernel
-// as INET_DIAG_REQ_BYTECODE, so a query costs in proportion to the sockets on the asked ports.
+// (idiag_sport for one port, INET_DIAG_REQ_BYTECODE otherwise), so only sockets on the asked ports
+// come back; the kernel still looks at every socket of the protocol to decide.
 #pragma once
 
 #include "platform/sockettable.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -27,6 +29,9 @@ public:
     // socket could not be created, or the kernel refused a kind of dump it has never answered
     // (no inet_diag/udp_diag support, a seccomp or LSM policy). A caller may then fall back.
     bool unavailable() const noexcept { return m_unavailable; }
+    // Socket records the kernel sent for the last query, before the check against the query here:
+    // with the port filter working in the kernel, only sockets on the asked ports.
+    std::size_t lastReceived() const noexcept { return m_lastReceived; }
 
 private:
     enum class DumpStatus { Ok, Failed, Refused };
@@ -45,6 +50,7 @@ private:
     int m_fd = -1;
     std::uint32_t m_sequence = 0;
     std::uint32_t m_answeredKinds = 0; // bit per (protocol, family) the kernel has answered once
+    std::size_t m_lastReceived = 0;
     bool m_unavailable = false;
     bool m_combinedTcpRefused = false; // this kernel does not answer TCPDIAG_GETSOCK: one dump per family
     std::vector<unsigned char> m_request; // reused: header + inet_diag_req_v2 + bytecode attribute
