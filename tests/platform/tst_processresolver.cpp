@@ -4,6 +4,7 @@
 #include "asnobody.h"
 #include "childlistener.h"
 #include "platform/linux/processresolver.h"
+#include "platform/linux/procfs.h"
 #include "platform/sockettable.h"
 
 #include <QDateTime>
@@ -15,6 +16,7 @@
 #include <QTest>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -115,6 +117,8 @@ private Q_SLOTS:
     void forkAfterCachingIsFound_data();
     void forkAfterCachingIsFound();
     void execBetweenCallsIsSeen();
+    void execOfTheSameProgramIsSeen();
+    void cmdlineComparison();
     void execClosingACloseOnExecSocketIsSeen();
     void ownerNotVisibleToAnotherUser();
     void measuresCosts();
@@ -564,6 +568,119 @@ void TestProcessResolver::execBetweenCallsIsSeen()
     QCOMPARE(owner.cmdline, (std::vector<std::string>{"sleep", "30"}));
     QCOMPARE(owner.name, std::string("sleep"));
     QCOMPARE(owner.startTicks, before.front().owners.front().startTicks);
+}
+
+// An owner that execs the same program again (a shell, an interpreter, a server re-executing
+// itself for an upgrade) keeps its executable link: only the command line tells, and it must.
+void TestProcessResolver::execOfTheSameProgramIsSeen()
+{
+    const QString shellPath = QFileInfo(QStringLiteral("/bin/sh")).canonicalFilePath();
+    QVERIFY(!shellPath.isEmpty());
+    const QByteArray shellBytes = shellPath.toLocal8Bit();
+    char arg0[] = "sh";
+    char arg1[] = "-c";
+    char arg2[] = "read line; exec /bin/sh -c 'read line' second";
+    char *const argv[] = {arg0, arg1, arg2, nullptr};
+
+    int portPipe[2];
+    int goPipe[2];
+    QVERIFY(::pipe(portPipe) == 0 && ::pipe(goPipe) == 0);
+    const pid_t forked = ::fork();
+    QVERIFY(forked >= 0);
+    if (forked == 0) {
+        std::uint16_t port = 0;
+        if (listenOnLoopback(port) < 0)
+            ::_exit(1);
+        (void)!::write(portPipe[1], &port, sizeof port);
+        ::dup2(goPipe[0], STDIN_FILENO);
+        ::execv(shellBytes.constData(), argv); // the socket has no CLOEXEC: the shell keeps it
+        ::_exit(1);
+    }
+    ::close(portPipe[1]);
+    ::close(goPipe[0]);
+    std::uint16_t port = 0;
+    const bool gotPort = ::read(portPipe[0], &port, sizeof port) == sizeof port;
+    ::close(portPipe[0]);
+    const auto cleanup = qScopeGuard([&] {
+        ::close(goPipe[1]);
+        ::kill(forked, SIGKILL);
+        ::waitpid(forked, nullptr, 0);
+    });
+    QVERIFY(gotPort);
+    const auto cmdline = [forked] {
+        QFile file(QStringLiteral("/proc/%1/cmdline").arg(forked));
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    QTRY_VERIFY(cmdline().startsWith("sh\0-c\0read line;"));
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
+    QVERIFY(entry);
+
+    LinuxProcessResolver resolver;
+    const auto before = resolver.resolve({*entry});
+    QCOMPARE(before.front().owners.size(), std::size_t(1));
+    QCOMPARE(before.front().owners.front().cmdline, (std::vector<std::string>{arg0, arg1, arg2}));
+    QCOMPARE(resolver.resolve({*entry}).front().owners.front().cmdline, before.front().owners.front().cmdline);
+
+    QVERIFY(::write(goPipe[1], "go\n", 3) == 3);
+    QTRY_COMPARE(cmdline(), QByteArray("/bin/sh\0-c\0read line\0second\0", 28));
+    const auto after = resolver.resolve({*entry});
+    QCOMPARE(after.front().owners.size(), std::size_t(1));
+    const ProcessInfo &owner = after.front().owners.front();
+    QCOMPARE(owner.pid, int(forked));
+    QCOMPARE(QString::fromStdString(owner.exe), shellPath);
+    QCOMPARE(owner.cmdline, (std::vector<std::string>{"/bin/sh", "-c", "read line", "second"}));
+}
+
+// The per-poll command line check: equal, or not, argument by argument, for a command line within
+// one page (a single read) and for one beyond it.
+void TestProcessResolver::cmdlineComparison()
+{
+    const std::string longArgument(6000, 'x');
+    const QByteArray shellBytes = QFileInfo(QStringLiteral("/bin/sh")).canonicalFilePath().toLocal8Bit();
+    int goPipe[2];
+    QVERIFY(::pipe(goPipe) == 0);
+    const pid_t forked = ::fork();
+    QVERIFY(forked >= 0);
+    if (forked == 0) {
+        ::dup2(goPipe[0], STDIN_FILENO);
+        ::execl(shellBytes.constData(), "sh", "-c", "read line", "sh", longArgument.c_str(), static_cast<char *>(nullptr));
+        ::_exit(1);
+    }
+    ::close(goPipe[0]);
+    const auto cleanup = qScopeGuard([&] {
+        ::close(goPipe[1]);
+        ::kill(forked, SIGKILL);
+        ::waitpid(forked, nullptr, 0);
+    });
+    const std::vector<std::string> longArgs{"sh", "-c", "read line", "sh", longArgument};
+    const QByteArray childPath = QStringLiteral("/proc/%1/cmdline").arg(forked).toLocal8Bit();
+
+    const procfs::UniqueFd self(::open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC));
+    QVERIFY(self.valid());
+    const std::vector<std::string> mine = procfs::readCmdlineFrom(self.get());
+    QVERIFY(!mine.empty());
+    QVERIFY(procfs::cmdlineMatches(self.get(), mine));
+    std::vector<std::string> changed = mine;
+    changed.back() += "x";
+    QVERIFY(!procfs::cmdlineMatches(self.get(), changed));
+    changed = mine;
+    changed.push_back("extra");
+    QVERIFY(!procfs::cmdlineMatches(self.get(), changed));
+    changed = mine;
+    changed.push_back("");
+    QVERIFY(!procfs::cmdlineMatches(self.get(), changed));
+    QVERIFY(!procfs::cmdlineMatches(self.get(), {}));
+
+    QTRY_VERIFY(procfs::readCmdline(AT_FDCWD, QStringLiteral("/proc/%1/").arg(forked).toStdString()) == longArgs);
+    const procfs::UniqueFd child(::open(childPath.constData(), O_RDONLY | O_CLOEXEC));
+    QVERIFY(child.valid());
+    QVERIFY(procfs::cmdlineMatches(child.get(), longArgs));
+    changed = longArgs;
+    changed.back().back() = 'y';
+    QVERIFY(!procfs::cmdlineMatches(child.get(), changed));
+    changed = longArgs;
+    changed.pop_back();
+    QVERIFY(!procfs::cmdlineMatches(child.get(), changed));
 }
 
 // The resolver skips the exec check for owners whose descriptor is close-on-exec; the exec then

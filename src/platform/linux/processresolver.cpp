@@ -179,9 +179,8 @@ void LinuxProcessResolver::refresh(CachedProcess &process)
         // instead of open, read, close).
         if (!process.cmdline.valid())
             process.cmdline.reset(::openat(process.dir.get(), "cmdline", O_RDONLY | O_CLOEXEC));
-        const auto args = process.cmdline.valid() ? procfs::readCmdlineFrom(process.cmdline.get())
-                                                  : procfs::readCmdline(dirFd, prefix);
-        if (args == process.info.cmdline)
+        if (process.cmdline.valid() ? procfs::cmdlineMatches(process.cmdline.get(), process.info.cmdline)
+                                    : procfs::readCmdline(dirFd, prefix) == process.info.cmdline)
             return;
     } else if (procfs::readCmdline(dirFd, prefix) == process.info.cmdline) {
         return;

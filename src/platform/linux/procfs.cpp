@@ -238,6 +238,38 @@ std::vector<std::string> readCmdlineFrom(int cmdlineFd)
     return splitCmdline(text);
 }
 
+namespace {
+
+// The argument list splitCmdline() would make of `text` equals `args`.
+bool splitEquals(std::string_view text, const std::vector<std::string> &args)
+{
+    std::size_t index = 0;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\0', start);
+        if (end == std::string_view::npos)
+            end = text.size();
+        if (index == args.size() || text.substr(start, end - start) != args[index])
+            return false;
+        ++index;
+        start = end + 1;
+    }
+    return index == args.size();
+}
+
+} // namespace
+
+bool cmdlineMatches(int cmdlineFd, const std::vector<std::string> &args)
+{
+    char buffer[4096];
+    const ssize_t n = ::pread(cmdlineFd, buffer, sizeof buffer, 0);
+    if (n < 0)
+        return false;
+    if (static_cast<std::size_t>(n) < sizeof buffer)
+        return splitEquals(std::string_view(buffer, static_cast<std::size_t>(n)), args);
+    return readCmdlineFrom(cmdlineFd) == args;
+}
+
 const std::string &UserNames::name(std::uint32_t uid)
 {
     auto it = m_names.find(uid);

@@ -77,6 +77,10 @@ std::string readExe(int dirFd, std::string_view prefix);
 std::vector<std::string> readCmdline(int dirFd, std::string_view prefix);
 // The same from /proc/<pid>/cmdline opened once and kept (pread per call).
 std::vector<std::string> readCmdlineFrom(int cmdlineFd);
+// Whether the kept /proc/<pid>/cmdline still shows `args`: one pread and no allocation when the
+// command line fits a page (the kernel fills a read as far as the arguments go, so a short read is
+// the whole of them). A wrong "changed" only costs the caller a fresh read of the process.
+bool cmdlineMatches(int cmdlineFd, const std::vector<std::string> &args);
 
 // Resolves uids to names, remembering the answers (the name service can be slow).
 class UserNames {
