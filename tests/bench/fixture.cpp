@@ -385,10 +385,48 @@ bool BusyHost::start(const FixtureOptions &options, std::string &error)
     return true;
 }
 
+namespace {
+
+// "sockets: used N" of /proc/net/sockstat: the sockets allocated on the machine, or -1.
+long socketsInUse()
+{
+    char text[512];
+    const int fd = open("/proc/net/sockstat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    const ssize_t length = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (length <= 0)
+        return -1;
+    text[length] = '\0';
+    const char *used = std::strstr(text, "sockets: used ");
+    return used != nullptr ? std::strtol(used + std::strlen("sockets: used "), nullptr, 10) : -1;
+}
+
+void waitForSocketsReleased()
+{
+    constexpr int stepMs = 100;
+    constexpr int steadySteps = 5;
+    constexpr int maxSteps = 100; // 10 s
+    long last = socketsInUse();
+    int steady = 0;
+    for (int step = 0; step < maxSteps && last >= 0 && steady < steadySteps; ++step) {
+        usleep(stepMs * 1000);
+        const long now = socketsInUse();
+        steady = now == last ? steady + 1 : 0;
+        last = now;
+    }
+}
+
+} // namespace
+
 void BusyHost::stop()
 {
+    const bool wasRunning = m_helper > 0;
     if (m_helper > 0)
         killGroup(m_helper);
+    if (wasRunning)
+        waitForSocketsReleased();
     m_helper = -1;
     m_pids.clear();
     m_watched.clear();

@@ -43,6 +43,9 @@ public:
 
     // Forks the helper, which forks the processes; returns once every process holds its sockets.
     bool start(const FixtureOptions &options, std::string &error);
+    // Kills and reaps every fixture process, then waits until the kernel's socket count has stopped
+    // falling (the sockets are freed after their processes are gone), so that what is measured next
+    // runs on a quiet host and not alongside the teardown.
     void stop();
     bool running() const noexcept { return m_helper > 0; }
 

@@ -11,7 +11,9 @@
 namespace portwatch::bench {
 
 PollProbe::PollProbe(const QList<PortSpec> &watched, const Whitelist &whitelist)
-    : m_whitelist(whitelist)
+    : m_table(platform::makeSocketTable())
+    , m_query(socketQueryFor(watched))
+    , m_whitelist(whitelist)
 {
     auto resolver = std::make_unique<platform::LinuxProcessResolver>();
     m_resolver = resolver.get();
@@ -37,6 +39,14 @@ PollProbe::Time PollProbe::poll()
     const std::int64_t cpu = threadCpuNs();
     const std::int64_t started = nowNs();
     m_worker->pollNow();
+    return {nowNs() - started, threadCpuNs() - cpu};
+}
+
+PollProbe::Time PollProbe::dumpOnly()
+{
+    const std::int64_t cpu = threadCpuNs();
+    const std::int64_t started = nowNs();
+    const platform::SocketList sockets = m_table->query(m_query);
     return {nowNs() - started, threadCpuNs() - cpu};
 }
 

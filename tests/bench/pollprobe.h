@@ -7,6 +7,7 @@
 #include "core/monitorworker.h"
 #include "core/whitelist.h"
 #include "platform/linux/ownersearch.h"
+#include "platform/types.h"
 
 #include <QList>
 
@@ -15,6 +16,7 @@
 
 namespace portwatch::platform {
 class LinuxProcessResolver;
+class SocketTable;
 }
 
 namespace portwatch::bench {
@@ -32,6 +34,9 @@ public:
     };
     // One poll, as a timer tick of the worker would do it, plus judging.
     Time poll();
+    // The same socket query alone, on a socket table of its own: what the kernel's filtered dumps
+    // cost, the floor under every poll (no owner lookup, no judging, nothing of ours to speed up).
+    Time dumpOnly();
 
     const PollResult &lastResult() const noexcept { return m_last; }
     const QList<Verdict> &lastVerdicts() const noexcept { return m_verdicts; }
@@ -42,6 +47,8 @@ public:
 
 private:
     std::unique_ptr<MonitorWorker> m_worker;
+    std::unique_ptr<platform::SocketTable> m_table; // for dumpOnly()
+    platform::SocketQuery m_query;
     platform::LinuxProcessResolver *m_resolver = nullptr; // owned by m_worker
     Whitelist m_whitelist;
     PollResult m_last;

@@ -10,11 +10,14 @@
 
 #include <QDir>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -30,6 +33,10 @@
 namespace portwatch::bench {
 
 namespace {
+
+// The Monitor's thread, "portwatch-monitor" (core/monitor.cpp), as the kernel keeps thread names:
+// 15 characters.
+constexpr const char *kPollThreadName = "portwatch-monit";
 
 void killOwnGroup(int)
 {
@@ -155,6 +162,35 @@ long statusKiB(pid_t pid, const char *name)
     return std::strtol(text.c_str() + at + std::strlen(name) + 2, nullptr, 10);
 }
 
+// Time on a CPU of each thread of `pid`, in nanoseconds (the first field of its schedstat), with
+// the thread's name: exact, where /proc/<pid>/stat counts whole clock ticks.
+struct ThreadTime {
+    std::string name;
+    std::uint64_t ns = 0;
+};
+std::map<pid_t, ThreadTime> threadTimes(pid_t pid)
+{
+    std::map<pid_t, ThreadTime> threads;
+    const std::string taskDir = "/proc/" + std::to_string(pid) + "/task";
+    DIR *tasks = opendir(taskDir.c_str());
+    if (tasks == nullptr)
+        return threads;
+    while (const dirent *entry = readdir(tasks)) {
+        if (entry->d_name[0] == '.')
+            continue;
+        std::string schedstat;
+        std::string comm;
+        const std::string dir = taskDir + "/" + entry->d_name;
+        if (!readText(dir + "/schedstat", schedstat) || !readText(dir + "/comm", comm))
+            continue;
+        if (!comm.empty() && comm.back() == '\n')
+            comm.pop_back();
+        threads[static_cast<pid_t>(std::atol(entry->d_name))] = {comm, std::strtoull(schedstat.c_str(), nullptr, 10)};
+    }
+    closedir(tasks);
+    return threads;
+}
+
 // The member of process group `group` running `exe`.
 pid_t findInGroup(pid_t group, const std::string &exe)
 {
@@ -269,9 +305,11 @@ TrayFigures measureTray(const TrayOptions &options)
     unsigned long long ticksBefore = 0;
     unsigned long long ticksAfter = 0;
     const std::int64_t started = nowNs();
+    const std::map<pid_t, ThreadTime> threadsBefore = threadTimes(target);
     const bool before = readStat(target, group, ticksBefore);
     std::this_thread::sleep_for(std::chrono::seconds(options.seconds));
     const bool after = readStat(target, group, ticksAfter);
+    const std::map<pid_t, ThreadTime> threadsAfter = threadTimes(target);
     const std::int64_t elapsed = nowNs() - started;
     const long rss = statusKiB(target, "VmRSS");
     const long peak = statusKiB(target, "VmHWM");
@@ -283,6 +321,25 @@ TrayFigures measureTray(const TrayOptions &options)
     const double ticksPerSecond = static_cast<double>(sysconf(_SC_CLK_TCK));
     figures.windowSeconds = static_cast<double>(elapsed) / 1e9;
     figures.cpuPercent = 100.0 * static_cast<double>(ticksAfter - ticksBefore) / ticksPerSecond / figures.windowSeconds;
+    // The same threads at both ends (none started or ended in between): their exact times replace
+    // the tick count, and the poll thread's share is known.
+    const bool sameThreads = !threadsBefore.empty() && threadsBefore.size() == threadsAfter.size()
+        && std::equal(threadsBefore.begin(), threadsBefore.end(), threadsAfter.begin(),
+                      [](const auto &a, const auto &b) { return a.first == b.first; });
+    if (sameThreads) {
+        std::uint64_t total = 0;
+        std::uint64_t poller = 0;
+        for (const auto &[tid, thread] : threadsAfter) {
+            const std::uint64_t spent = thread.ns - threadsBefore.at(tid).ns;
+            total += spent;
+            if (thread.name.rfind(kPollThreadName, 0) == 0)
+                poller += spent;
+        }
+        const double windowNs = static_cast<double>(elapsed);
+        figures.cpuPercent = 100.0 * static_cast<double>(total) / windowNs;
+        figures.pollThreadPercent = 100.0 * static_cast<double>(poller) / windowNs;
+        figures.exact = true;
+    }
     figures.rssMiB = static_cast<double>(rss) / 1024.0;
     figures.peakRssMiB = static_cast<double>(peak) / 1024.0;
     figures.ok = true;

@@ -29,6 +29,8 @@ struct TrayFigures {
     std::string error;
     std::string what;       // "portwatch (tray, offscreen)" or "portwatch-cli watch"
     double cpuPercent = 0;  // of one core, over the window
+    bool exact = false;     // from per-thread schedstat (ns); otherwise from /proc/<pid>/stat ticks
+    double pollThreadPercent = -1; // the poll thread's part of cpuPercent, when exact
     double rssMiB = 0;      // VmRSS at the end of the window
     double peakRssMiB = 0;  // VmHWM
     double windowSeconds = 0;
