@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QDir>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QtGlobal>
 
 #include <spdlog/sinks/rotating_file_sink.h>
@@ -11,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -54,6 +56,36 @@ void qtMessageHandler(QtMsgType type, const QMessageLogContext &context, const Q
         spdlog::default_logger()->flush();
         std::abort();
     }
+}
+
+// Qt's own default filter (QT_LOGGING_RULES, qtlogging.ini, the qt.* debug default), which ours
+// runs first.
+std::atomic<QLoggingCategory::CategoryFilter> previousFilter{nullptr};
+
+// A message below spdlog's level would be formatted by QDebug and then dropped by spdlog: switch the
+// level off in the category instead, so that qCDebug() and friends cost one check. Never switches a
+// level on that Qt's rules switched off.
+void filterByLevel(QLoggingCategory *category)
+{
+    if (const QLoggingCategory::CategoryFilter previous = previousFilter.load())
+        previous(category);
+    const spdlog::level::level_enum level = spdlog::get_level();
+    if (level > spdlog::level::debug)
+        category->setEnabled(QtDebugMsg, false);
+    if (level > spdlog::level::info)
+        category->setEnabled(QtInfoMsg, false);
+    if (level > spdlog::level::warn)
+        category->setEnabled(QtWarningMsg, false);
+    if (level > spdlog::level::err)
+        category->setEnabled(QtCriticalMsg, false);
+}
+
+// Installing the filter (again) makes Qt run it over every category that exists.
+void applyLevelToCategories()
+{
+    const QLoggingCategory::CategoryFilter previous = QLoggingCategory::installFilter(filterByLevel);
+    if (previous != filterByLevel)
+        previousFilter.store(previous);
 }
 
 } // namespace
@@ -103,6 +135,7 @@ void setLevel(const QString &level)
 {
     const auto parsed = parseLevel(level);
     spdlog::set_level(parsed ? static_cast<spdlog::level::level_enum>(*parsed) : spdlog::level::info);
+    applyLevelToCategories();
 }
 
 } // namespace portwatch::logging

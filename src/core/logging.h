@@ -18,6 +18,8 @@ struct Options {
 std::optional<int> parseLevel(const QString &name);
 bool isValidLevel(const QString &name);
 
+// Messages below the level are switched off in Qt's logging categories too, so that a disabled
+// qCDebug() is not formatted at all.
 // Idempotent: a second call replaces the sinks and level. Returns an error text when the log file
 // could not be opened (logging then goes to stderr only).
 QString setup(const Options &options);

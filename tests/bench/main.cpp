@@ -10,6 +10,7 @@
 #include "timing.h"
 #include "trayprobe.h"
 
+#include "core/logging.h"
 #include "core/portspec.h"
 
 #include <QCommandLineParser>
@@ -43,14 +44,6 @@ struct Options {
     bool strict = false;
     bool fixtureOnly = false;
 };
-
-// The tray logs through spdlog at level info, which drops the poller's debug lines after they were
-// formatted: do the same, so that a poll costs here what it costs there and the table stays readable.
-void dropDebugMessages(QtMsgType type, const QMessageLogContext &, const QString &message)
-{
-    if (type != QtDebugMsg)
-        std::fprintf(stderr, "%s\n", qPrintable(message));
-}
 
 void progress(const std::string &text)
 {
@@ -328,8 +321,10 @@ int main(int argc, char *argv[])
 {
     if (argc == 4 && std::strcmp(argv[1], kHoldSocketsOption) == 0)
         runSocketHolder(argv[2], argv[3]); // a holder process of ours, before any Qt start-up
-    qInstallMessageHandler(dropDebugMessages);
     QCoreApplication app(argc, argv);
+    // Logging as the tray sets it up, at its default level: a poll costs here what it costs there
+    // (disabled debug output is switched off in the categories, not formatted and dropped).
+    logging::setup({QStringLiteral("info"), QString(), true});
     QCoreApplication::setApplicationName(QStringLiteral("portwatch-bench"));
     QString probePorts;
     const std::optional<Options> parsed = parseOptions(app, probePorts);
