@@ -7,6 +7,8 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 namespace portwatch {
 
@@ -112,7 +114,7 @@ void MonitorWorker::poll(bool report)
                     qCDebug(lcPoll) << "sockets on watched ports:" << diff.appeared.size() << "appeared,"
                                     << diff.vanished.size() << "vanished";
             }
-            m_snapshot = snapshot;
+            m_snapshot = std::move(snapshot);
 
             // Every current socket goes to the resolver, not only the new ones. The resolver's
             // contract (processes.h) is that known sockets are confirmed cheaply from its cache (one
@@ -122,10 +124,11 @@ void MonitorWorker::poll(bool report)
             // socket, or a socket passed on to another program, is noticed on the next poll instead
             // of being reported as the old owner forever.
             if (!watched.empty()) {
-                const QList<platform::SocketEntry> sorted = snapshot.sockets();
+                const QList<platform::SocketEntry> sorted = m_snapshot.sockets();
                 const std::vector<platform::SocketEntry> ask(sorted.cbegin(), sorted.cend());
-                const std::vector<platform::Listener> resolved = m_processes->resolve(ask);
-                result.listeners = QList<platform::Listener>(resolved.cbegin(), resolved.cend());
+                std::vector<platform::Listener> resolved = m_processes->resolve(ask);
+                result.listeners = QList<platform::Listener>(std::make_move_iterator(resolved.begin()),
+                                                             std::make_move_iterator(resolved.end()));
             }
         }
     }
@@ -135,7 +138,7 @@ void MonitorWorker::poll(bool report)
     if (!result.ok && (!m_reported || m_lastReported.ok || m_lastReported.error != result.error))
         qCWarning(lcPoll).noquote() << "socket query failed:" << result.error;
     m_reported = true;
-    m_lastReported = result;
+    m_lastReported = result; // shares the listeners with `result` (implicitly shared QList)
     Q_EMIT polled(result);
 }
 

@@ -20,6 +20,7 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,6 +120,7 @@ private Q_SLOTS:
     void execBetweenCallsIsSeen();
     void execOfTheSameProgramIsSeen();
     void cmdlineComparison();
+    void fdLinkCheck();
     void execClosingACloseOnExecSocketIsSeen();
     void ownerNotVisibleToAnotherUser();
     void measuresCosts();
@@ -681,6 +683,34 @@ void TestProcessResolver::cmdlineComparison()
     changed = longArgs;
     changed.pop_back();
     QVERIFY(!procfs::cmdlineMatches(child.get(), changed));
+}
+
+// The per-poll owner check: descriptor N of a process is socket I, or not (another socket, a pipe,
+// a closed descriptor), through a held /proc/<pid> descriptor and through a path prefix.
+void TestProcessResolver::fdLinkCheck()
+{
+    std::uint16_t port = 0;
+    const int socket = listenOnLoopback(port);
+    QVERIFY(socket >= 0);
+    const auto closeSocket = qScopeGuard([socket] { ::close(socket); });
+    struct stat info{};
+    QVERIFY(::fstat(socket, &info) == 0);
+    const std::uint64_t inode = info.st_ino;
+    int pipeFds[2];
+    QVERIFY(::pipe(pipeFds) == 0);
+    ::close(pipeFds[1]);
+    const auto closePipe = qScopeGuard([&pipeFds] { ::close(pipeFds[0]); });
+
+    const procfs::UniqueFd self(::open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    QVERIFY(self.valid());
+    QVERIFY(procfs::fdIsSocket(self.get(), {}, socket, inode));
+    QVERIFY(!procfs::fdIsSocket(self.get(), {}, socket, inode + 1));
+    QVERIFY(!procfs::fdIsSocket(self.get(), {}, pipeFds[0], inode));
+    QVERIFY(!procfs::fdIsSocket(self.get(), {}, pipeFds[1], inode)); // closed
+    const std::string prefix = std::to_string(::getpid()) + "/";
+    const procfs::UniqueFd proc(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    QVERIFY(procfs::fdIsSocket(proc.get(), prefix, socket, inode));
+    QVERIFY(!procfs::fdIsSocket(proc.get(), prefix, socket, inode + 1));
 }
 
 // The resolver skips the exec check for owners whose descriptor is close-on-exec; the exec then

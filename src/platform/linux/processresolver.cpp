@@ -26,16 +26,6 @@ constexpr std::size_t kMaxHeldDirs = 256;
 // More new PIDs than this since the last call: list /proc instead of probing each number.
 constexpr int kMaxProbedPids = 256;
 
-std::string socketLink(std::uint64_t inode)
-{
-    return "socket:[" + std::to_string(inode) + "]";
-}
-
-std::string fdPath(int fd)
-{
-    return "fd/" + std::to_string(fd);
-}
-
 // Thread group id and parent of a task, from its status file.
 bool readTgidAndParent(int procFd, int pid, int &tgid, int &ppid)
 {
@@ -150,14 +140,13 @@ int LinuxProcessResolver::lastAllocatedPid()
 
 bool LinuxProcessResolver::stillHolds(CachedProcess &process, const SocketHolder &holder, std::uint64_t inode)
 {
-    std::string link;
     ++m_stats.fdLinksRead;
     if (process.dir.valid())
-        return procfs::readLinkAt(process.dir.get(), fdPath(holder.fd), link) && link == socketLink(inode);
+        return procfs::fdIsSocket(process.dir.get(), {}, holder.fd, inode);
 
     // No held descriptor: the path may name a newer process with the same PID, so compare start times.
     const std::string prefix = procfs::pidPrefix(holder.pid);
-    if (!procfs::readLinkAt(m_proc.get(), prefix + fdPath(holder.fd), link) || link != socketLink(inode))
+    if (!procfs::fdIsSocket(m_proc.get(), prefix, holder.fd, inode))
         return false;
     const auto stat = procfs::readStat(m_proc.get(), prefix);
     return stat && stat->startTicks == process.info.startTicks;
@@ -217,9 +206,8 @@ bool LinuxProcessResolver::adopt(SocketHolder &holder, std::uint64_t inode)
     }
     const int dirFd = process.dir.valid() ? process.dir.get() : m_proc.get();
     const std::string prefix = process.dir.valid() ? std::string() : procfs::pidPrefix(holder.pid);
-    std::string link;
     ++m_stats.fdLinksRead;
-    if (!procfs::readLinkAt(dirFd, prefix + fdPath(holder.fd), link) || link != socketLink(inode))
+    if (!procfs::fdIsSocket(dirFd, prefix, holder.fd, inode))
         return false;
     holder.closeOnExec = closeOnExec(dirFd, prefix);
     auto info = procfs::readProcess(dirFd, prefix, holder.pid, m_users);

@@ -116,6 +116,21 @@ std::optional<std::uint64_t> parseSocketLink(std::string_view link) noexcept
     return inode;
 }
 
+bool fdIsSocket(int dirFd, std::string_view prefix, int fd, std::uint64_t inode) noexcept
+{
+    constexpr std::string_view fdDir = "fd/";
+    char path[64];
+    if (prefix.size() + fdDir.size() + 12 > sizeof path)
+        return false;
+    char *end = std::copy(prefix.begin(), prefix.end(), path);
+    end = std::copy(fdDir.begin(), fdDir.end(), end);
+    end = std::to_chars(end, path + sizeof path - 1, fd).ptr;
+    *end = '\0';
+    char link[64];
+    const ssize_t n = ::readlinkat(dirFd, path, link, sizeof link);
+    return n > 0 && parseSocketLink(std::string_view(link, static_cast<std::size_t>(n))) == inode;
+}
+
 UniqueFd openProcRoot()
 {
     return UniqueFd(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));

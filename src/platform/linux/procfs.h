@@ -55,6 +55,9 @@ std::optional<StatFields> parseStat(std::string_view text);
 
 // Parses "socket:[12345]" (a /proc/<pid>/fd link) into 12345.
 std::optional<std::uint64_t> parseSocketLink(std::string_view link) noexcept;
+// Whether descriptor `fd` of the process at dirFd/prefix ("" for a /proc/<pid> descriptor,
+// "<pid>/" relative to /proc) is socket `inode`: one readlinkat, no allocation.
+bool fdIsSocket(int dirFd, std::string_view prefix, int fd, std::uint64_t inode) noexcept;
 
 // Every path below is relative to `dirFd`: either /proc itself with a prefix like "1234/", or a
 // /proc/<pid> directory with an empty prefix. Relative lookups skip resolving "/proc" each time, and a
