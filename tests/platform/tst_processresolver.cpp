@@ -32,6 +32,8 @@
 using namespace portwatch::platform;
 using portwatch::testing::ChildListener;
 
+Q_DECLARE_METATYPE(portwatch::platform::LinuxProcessResolver::ForkCheck)
+
 namespace {
 
 // The socket a listener spec ("tcp:127.0.0.1:0", "udp:[::]:0") got on `port`, from the socket table.
@@ -117,6 +119,7 @@ private Q_SLOTS:
     void inheritedByWorkerOfAnotherUid();
     void forkAfterCachingIsFound_data();
     void forkAfterCachingIsFound();
+    void forkCheckTakesTheCheaperWay();
     void execBetweenCallsIsSeen();
     void execOfTheSameProgramIsSeen();
     void cmdlineComparison();
@@ -447,13 +450,17 @@ void TestProcessResolver::inheritedByWorkerOfAnotherUid()
 void TestProcessResolver::forkAfterCachingIsFound_data()
 {
     QTest::addColumn<bool>("childrenFile");
-    QTest::newRow("children file") << true;
-    QTest::newRow("new PIDs") << false;
+    QTest::addColumn<LinuxProcessResolver::ForkCheck>("forkCheck");
+    QTest::newRow("children file") << true << LinuxProcessResolver::ForkCheck::ChildrenFiles;
+    QTest::newRow("new PIDs") << true << LinuxProcessResolver::ForkCheck::NewPids;
+    QTest::newRow("automatic") << true << LinuxProcessResolver::ForkCheck::Automatic;
+    QTest::newRow("no children files (kernel without them)") << false << LinuxProcessResolver::ForkCheck::Automatic;
 }
 
 void TestProcessResolver::forkAfterCachingIsFound()
 {
     QFETCH(bool, childrenFile);
+    QFETCH(LinuxProcessResolver::ForkCheck, forkCheck);
     std::uint16_t port = 0;
     const int fd = listenOnLoopback(port);
     QVERIFY(fd >= 0);
@@ -461,6 +468,7 @@ void TestProcessResolver::forkAfterCachingIsFound()
     QVERIFY(entry);
     LinuxProcessResolver resolver;
     resolver.setUseChildrenFile(childrenFile);
+    resolver.setForkCheck(forkCheck);
     QCOMPARE(ownerPids(resolver.resolve({*entry}).front()), std::set<int>{int(::getpid())});
     // A child that has gone again by the next call: that call reads the children (and keeps the
     // file open where it can), the fork below is then found by reading them again.
@@ -507,6 +515,97 @@ void TestProcessResolver::forkAfterCachingIsFound()
     ::waitpid(forked, nullptr, 0);
     ::close(fd);
     QCOMPARE(ownerPids(listeners.front()), (std::set<int>{int(::getpid()), int(forked), grandchild}));
+    const ResolverStats &stats = resolver.stats();
+    if (forkCheck == LinuxProcessResolver::ForkCheck::ChildrenFiles)
+        QCOMPARE(stats.forkChecksByPids, 0u);
+    if (forkCheck == LinuxProcessResolver::ForkCheck::NewPids || !childrenFile)
+        QCOMPARE(stats.forkChecksByChildren, 0u);
+    QVERIFY(stats.forkChecksByChildren + stats.forkChecksByPids >= 2);
+}
+
+// Automatic fork check: with several owners and few processes created since the last call, reading
+// the new PIDs is cheaper than two reads per owner; after a burst of process creation, the owners'
+// children files are. Both find nothing here (no owner forked) and must not report anyone new.
+void TestProcessResolver::forkCheckTakesTheCheaperWay()
+{
+    constexpr int ownerCount = 8;
+    int release[2];
+    int ports[2];
+    QVERIFY(::pipe(release) == 0 && ::pipe(ports) == 0);
+    std::vector<pid_t> owners;
+    const auto cleanup = qScopeGuard([&] {
+        ::close(release[1]);
+        for (const pid_t owner : owners)
+            ::waitpid(owner, nullptr, 0);
+    });
+    for (int i = 0; i < ownerCount; ++i) {
+        const pid_t owner = ::fork();
+        QVERIFY(owner >= 0);
+        if (owner == 0) {
+            ::close(release[1]);
+            std::uint16_t port = 0;
+            if (listenOnLoopback(port) < 0)
+                ::_exit(1);
+            (void)!::write(ports[1], &port, sizeof port);
+            char byte = 0;
+            (void)!::read(release[0], &byte, 1);
+            ::_exit(0);
+        }
+        owners.push_back(owner);
+    }
+    ::close(release[0]);
+    ::close(ports[1]);
+    std::vector<SocketEntry> entries;
+    for (int i = 0; i < ownerCount; ++i) {
+        std::uint16_t port = 0;
+        QCOMPARE(::read(ports[0], &port, sizeof port), ssize_t(sizeof port));
+        const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
+        QVERIFY(entry);
+        entries.push_back(*entry);
+    }
+    ::close(ports[0]);
+    const auto allOwners = [&](const std::vector<Listener> &listeners) {
+        std::set<int> pids;
+        for (const Listener &listener : listeners)
+            pids.merge(ownerPids(listener));
+        return pids;
+    };
+    const std::set<int> expected(owners.begin(), owners.end());
+
+    LinuxProcessResolver resolver;
+    QCOMPARE(allOwners(resolver.resolve(entries)), expected);
+    const auto lastPid = [] {
+        QFile file(QStringLiteral("/proc/loadavg"));
+        return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed().split(' ').last().toInt() : -1;
+    };
+    const auto spawnAndReap = [](int count) {
+        for (int i = 0; i < count; ++i) {
+            const pid_t child = ::fork();
+            if (child == 0)
+                ::_exit(0);
+            if (child > 0)
+                ::waitpid(child, nullptr, 0);
+        }
+    };
+
+    // A few new PIDs: unless other work on the machine started many processes meanwhile (then
+    // the children files are the cheaper way and nothing is asserted about the way taken).
+    ResolverStats before = resolver.stats();
+    const int mark = lastPid();
+    spawnAndReap(1);
+    QCOMPARE(allOwners(resolver.resolve(entries)), expected);
+    const int created = lastPid() - mark;
+    if (created > 0 && created * 3 <= ownerCount * 2) {
+        QCOMPARE(resolver.stats().forkChecksByPids, before.forkChecksByPids + 1);
+        QCOMPARE(resolver.stats().forkChecksByChildren, before.forkChecksByChildren);
+    }
+
+    // A burst of process creation: the children files, whatever else ran.
+    before = resolver.stats();
+    spawnAndReap(300);
+    QCOMPARE(allOwners(resolver.resolve(entries)), expected);
+    QCOMPARE(resolver.stats().forkChecksByChildren, before.forkChecksByChildren + 1);
+    QCOMPARE(resolver.stats().forkChecksByPids, before.forkChecksByPids);
 }
 
 void TestProcessResolver::execBetweenCallsIsSeen()

@@ -18,6 +18,8 @@ struct ResolverStats {
     std::uint64_t searches = 0;     // OwnerSearch runs (some socket was not known)
     std::uint64_t fullScans = 0;    // searches that listed every process (thorough, or owner not found)
     std::uint64_t processesRead = 0; // full ProcessInfo reads
+    std::uint64_t forkChecksByChildren = 0; // calls that looked for fork sharers in children files
+    std::uint64_t forkChecksByPids = 0;     // ... and by reading each PID created since the last call
 };
 
 struct SocketHolder {

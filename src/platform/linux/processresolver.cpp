@@ -83,10 +83,13 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
     // still checked against the processes created meanwhile.
     const int lastPid = lastAllocatedPid();
     if (!confirmed.empty() && m_lastPid > 0 && lastPid > 0 && lastPid != m_lastPid) {
-        if (m_useChildrenFile && procfs::childrenFileSupported())
+        if (checkForksByChildren(m_lastPid, lastPid, confirmed)) {
+            ++m_stats.forkChecksByChildren;
             adoptForkedSharersFromChildren(m_lastPid, lastPid, confirmed);
-        else
+        } else {
+            ++m_stats.forkChecksByPids;
             adoptForkedSharers(newProcessesSince(m_lastPid, lastPid), confirmed);
+        }
     }
     if (!confirmed.empty() || m_sockets.empty() || m_lastPid <= 0)
         m_lastPid = lastPid;
@@ -128,6 +131,26 @@ bool LinuxProcessResolver::confirm(std::uint64_t inode, CachedSocket &socket)
             refresh(m_processes.at(holder.pid));
     }
     return true;
+}
+
+bool LinuxProcessResolver::checkForksByChildren(int previousLastPid, int lastPid,
+                                                const std::vector<std::uint64_t> &confirmed) const
+{
+    if (!m_useChildrenFile || !procfs::childrenFileSupported() || m_forkCheck == ForkCheck::NewPids)
+        return false;
+    if (m_forkCheck == ForkCheck::ChildrenFiles || lastPid < previousLastPid)
+        return true; // the PIDs wrapped around: not a short run of numbers to probe
+    // A new PID costs one stat read (open, read, close); an owner one stat of its task directory
+    // and one read of its kept children file.
+    std::vector<int> owners;
+    for (const std::uint64_t inode : confirmed) {
+        for (const SocketHolder &holder : m_sockets.at(inode).owners) {
+            if (std::find(owners.begin(), owners.end(), holder.pid) == owners.end())
+                owners.push_back(holder.pid);
+        }
+    }
+    const long created = static_cast<long>(lastPid) - previousLastPid;
+    return created > kMaxProbedPids || created * 3 > static_cast<long>(owners.size()) * 2;
 }
 
 int LinuxProcessResolver::lastAllocatedPid()

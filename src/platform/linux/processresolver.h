@@ -32,6 +32,13 @@ public:
     // cover kernels built without CONFIG_PROC_CHILDREN.
     void setUseChildrenFile(bool use) noexcept { m_useChildrenFile = use; }
 
+    // How a call looks for processes that known owners forked since the last call (they inherit the
+    // sockets). Automatic (the default) takes whichever reads fewer files: the PIDs created since
+    // (one stat each) when there are few of them, as on a quiet host, else the owners' children
+    // files (two reads per owner), as on a host that starts many processes a second.
+    enum class ForkCheck { Automatic, ChildrenFiles, NewPids };
+    void setForkCheck(ForkCheck check) noexcept { m_forkCheck = check; }
+
 private:
     struct CachedProcess {
         // /proc/<pid>, held open: lookups through it fail once this process is gone, even if the PID
@@ -60,6 +67,7 @@ private:
     std::vector<int> newProcessesSince(int previousLastPid, int lastPid);
     void adoptForkedSharers(const std::vector<int> &newPids, const std::vector<std::uint64_t> &confirmed);
     void adoptForkedSharersFromChildren(int previousLastPid, int lastPid, const std::vector<std::uint64_t> &confirmed);
+    bool checkForksByChildren(int previousLastPid, int lastPid, const std::vector<std::uint64_t> &confirmed) const;
     std::vector<int> childrenOf(int pid);
     void adoptFound(const SearchResult &found, const std::vector<std::uint64_t> &confirmed);
     Listener makeListener(const SocketEntry &socket);
@@ -77,6 +85,7 @@ private:
     std::chrono::milliseconds m_retryInterval{30000};
     bool m_preferSocketUid = true;
     bool m_useChildrenFile = true;
+    ForkCheck m_forkCheck = ForkCheck::Automatic;
 };
 
 } // namespace portwatch::platform
