@@ -554,7 +554,12 @@ int main(int argc, char *argv[])
         notes.push_back("Tray figures: " + tray.what + ", config watching the same ports, intervalMs 1000, after a "
                         "5 s warm-up; CPU " + (tray.exact ? "from each thread's schedstat (nanoseconds)"
                                                           : "from /proc/<pid>/stat (whole clock ticks)")
-                        + ".");
+                        + "."
+                        + (options.spacedPolls > 0
+                               ? " Of the tray's share, the kernel's filtered dumps once a second (the dumps-alone row "
+                                 "above) take " + formatRatio(spacedQuiet.dumpsCpu.medianMs() / 10.0)
+                                     + " % of a core by themselves."
+                               : std::string()));
     else if (options.traySeconds > 0)
         notes.push_back("Tray not measured: " + tray.error);
 
