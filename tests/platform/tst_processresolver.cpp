@@ -94,6 +94,76 @@ int listenOnLoopback(std::uint16_t &port)
     return fd;
 }
 
+// A child holding a loopback listener without close-on-exec (so an exec keeps it) that execs `path`
+// with `argv`: when the test calls go(), or, with `goAsStdin`, at once, with the go pipe as its
+// standard input (for a shell that reads from it). Killed and reaped when destroyed.
+class ExecingChild {
+public:
+    ExecingChild(const QByteArray &path, char *const argv[], bool goAsStdin)
+    {
+        int portPipe[2];
+        int goPipe[2];
+        if (::pipe(portPipe) != 0)
+            return;
+        if (::pipe(goPipe) != 0) {
+            ::close(portPipe[0]);
+            ::close(portPipe[1]);
+            return;
+        }
+        m_pid = ::fork();
+        if (m_pid == 0) {
+            std::uint16_t port = 0;
+            if (listenOnLoopback(port) < 0)
+                ::_exit(1);
+            (void)!::write(portPipe[1], &port, sizeof port);
+            if (goAsStdin) {
+                ::dup2(goPipe[0], STDIN_FILENO);
+            } else {
+                char byte = 0;
+                if (::read(goPipe[0], &byte, 1) != 1)
+                    ::_exit(1);
+            }
+            ::execv(path.constData(), argv);
+            ::_exit(1);
+        }
+        ::close(portPipe[1]);
+        ::close(goPipe[0]);
+        m_go = goPipe[1];
+        if (m_pid > 0 && ::read(portPipe[0], &m_port, sizeof m_port) != sizeof m_port)
+            m_port = 0;
+        ::close(portPipe[0]);
+    }
+    ~ExecingChild()
+    {
+        if (m_go >= 0)
+            ::close(m_go);
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGKILL);
+            ::waitpid(m_pid, nullptr, 0);
+        }
+    }
+    ExecingChild(const ExecingChild &) = delete;
+    ExecingChild &operator=(const ExecingChild &) = delete;
+
+    bool started() const { return m_pid > 0 && m_port != 0; }
+    pid_t pid() const { return m_pid; }
+    std::uint16_t port() const { return m_port; }
+    bool go(const QByteArray &bytes = QByteArrayLiteral("x"))
+    {
+        return ::write(m_go, bytes.constData(), std::size_t(bytes.size())) == bytes.size();
+    }
+    QByteArray cmdline() const
+    {
+        QFile file(QStringLiteral("/proc/%1/cmdline").arg(m_pid));
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+
+private:
+    pid_t m_pid = -1;
+    int m_go = -1;
+    std::uint16_t m_port = 0;
+};
+
 std::int64_t medianNs(std::vector<std::int64_t> samples)
 {
     std::sort(samples.begin(), samples.end());
@@ -612,59 +682,28 @@ void TestProcessResolver::execBetweenCallsIsSeen()
 {
     const QString sleepPath = QFileInfo(QStringLiteral("/bin/sleep")).canonicalFilePath();
     QVERIFY(!sleepPath.isEmpty());
-    const QByteArray sleepBytes = sleepPath.toLocal8Bit();
     char arg0[] = "sleep";
     char arg1[] = "30";
     char *const argv[] = {arg0, arg1, nullptr};
-
-    int portPipe[2];
-    int goPipe[2];
-    QVERIFY(::pipe(portPipe) == 0 && ::pipe(goPipe) == 0);
-    const pid_t forked = ::fork();
-    QVERIFY(forked >= 0);
-    if (forked == 0) {
-        std::uint16_t port = 0;
-        if (listenOnLoopback(port) < 0)
-            ::_exit(1);
-        (void)!::write(portPipe[1], &port, sizeof port);
-        char byte = 0;
-        if (::read(goPipe[0], &byte, 1) != 1)
-            ::_exit(1);
-        ::execv(sleepBytes.constData(), argv); // the socket has no CLOEXEC: sleep keeps it
-        ::_exit(1);
-    }
-    ::close(portPipe[1]);
-    ::close(goPipe[0]);
-    std::uint16_t port = 0;
-    const bool gotPort = ::read(portPipe[0], &port, sizeof port) == sizeof port;
-    ::close(portPipe[0]);
-    const auto cleanup = qScopeGuard([&] {
-        ::close(goPipe[1]);
-        ::kill(forked, SIGKILL);
-        ::waitpid(forked, nullptr, 0);
-    });
-    QVERIFY(gotPort);
-    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
+    ExecingChild child(sleepPath.toLocal8Bit(), argv, false); // sleep keeps the socket
+    QVERIFY(child.started());
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.port());
     QVERIFY(entry);
 
     LinuxProcessResolver resolver;
     const auto before = resolver.resolve({*entry});
     QCOMPARE(before.front().owners.size(), std::size_t(1));
-    QCOMPARE(before.front().owners.front().pid, int(forked));
+    QCOMPARE(before.front().owners.front().pid, int(child.pid()));
     QCOMPARE(QString::fromStdString(before.front().owners.front().exe), QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath());
 
-    QVERIFY(::write(goPipe[1], "x", 1) == 1);
-    QTRY_COMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(forked)).canonicalFilePath(), sleepPath);
+    QVERIFY(child.go());
+    QTRY_COMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(child.pid())).canonicalFilePath(), sleepPath);
     // The exe link changes early in execve(), the argument area only later: wait for both.
-    const auto cmdline = [forked] {
-        QFile file(QStringLiteral("/proc/%1/cmdline").arg(forked));
-        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-    };
-    QTRY_COMPARE(cmdline(), QByteArray("sleep\0" "30\0", 9));
+    QTRY_COMPARE(child.cmdline(), QByteArray("sleep\0" "30\0", 9));
     const auto after = resolver.resolve({*entry});
     QCOMPARE(after.front().owners.size(), std::size_t(1));
     const ProcessInfo &owner = after.front().owners.front();
-    QCOMPARE(owner.pid, int(forked));
+    QCOMPARE(owner.pid, int(child.pid()));
     QCOMPARE(QString::fromStdString(owner.exe), sleepPath);
     QCOMPARE(owner.cmdline, (std::vector<std::string>{"sleep", "30"}));
     QCOMPARE(owner.name, std::string("sleep"));
@@ -677,43 +716,14 @@ void TestProcessResolver::execOfTheSameProgramIsSeen()
 {
     const QString shellPath = QFileInfo(QStringLiteral("/bin/sh")).canonicalFilePath();
     QVERIFY(!shellPath.isEmpty());
-    const QByteArray shellBytes = shellPath.toLocal8Bit();
     char arg0[] = "sh";
     char arg1[] = "-c";
     char arg2[] = "read line; exec /bin/sh -c 'read line' second";
     char *const argv[] = {arg0, arg1, arg2, nullptr};
-
-    int portPipe[2];
-    int goPipe[2];
-    QVERIFY(::pipe(portPipe) == 0 && ::pipe(goPipe) == 0);
-    const pid_t forked = ::fork();
-    QVERIFY(forked >= 0);
-    if (forked == 0) {
-        std::uint16_t port = 0;
-        if (listenOnLoopback(port) < 0)
-            ::_exit(1);
-        (void)!::write(portPipe[1], &port, sizeof port);
-        ::dup2(goPipe[0], STDIN_FILENO);
-        ::execv(shellBytes.constData(), argv); // the socket has no CLOEXEC: the shell keeps it
-        ::_exit(1);
-    }
-    ::close(portPipe[1]);
-    ::close(goPipe[0]);
-    std::uint16_t port = 0;
-    const bool gotPort = ::read(portPipe[0], &port, sizeof port) == sizeof port;
-    ::close(portPipe[0]);
-    const auto cleanup = qScopeGuard([&] {
-        ::close(goPipe[1]);
-        ::kill(forked, SIGKILL);
-        ::waitpid(forked, nullptr, 0);
-    });
-    QVERIFY(gotPort);
-    const auto cmdline = [forked] {
-        QFile file(QStringLiteral("/proc/%1/cmdline").arg(forked));
-        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-    };
-    QTRY_VERIFY(cmdline().startsWith("sh\0-c\0read line;"));
-    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
+    ExecingChild child(shellPath.toLocal8Bit(), argv, true); // the shell keeps the socket
+    QVERIFY(child.started());
+    QTRY_VERIFY(child.cmdline().startsWith("sh\0-c\0read line;"));
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.port());
     QVERIFY(entry);
 
     LinuxProcessResolver resolver;
@@ -722,12 +732,12 @@ void TestProcessResolver::execOfTheSameProgramIsSeen()
     QCOMPARE(before.front().owners.front().cmdline, (std::vector<std::string>{arg0, arg1, arg2}));
     QCOMPARE(resolver.resolve({*entry}).front().owners.front().cmdline, before.front().owners.front().cmdline);
 
-    QVERIFY(::write(goPipe[1], "go\n", 3) == 3);
-    QTRY_COMPARE(cmdline(), QByteArray("/bin/sh\0-c\0read line\0second\0", 28));
+    QVERIFY(child.go(QByteArrayLiteral("go\n")));
+    QTRY_COMPARE(child.cmdline(), QByteArray("/bin/sh\0-c\0read line\0second\0", 28));
     const auto after = resolver.resolve({*entry});
     QCOMPARE(after.front().owners.size(), std::size_t(1));
     const ProcessInfo &owner = after.front().owners.front();
-    QCOMPARE(owner.pid, int(forked));
+    QCOMPARE(owner.pid, int(child.pid()));
     QCOMPARE(QString::fromStdString(owner.exe), shellPath);
     QCOMPARE(owner.cmdline, (std::vector<std::string>{"/bin/sh", "-c", "read line", "second"}));
 }
