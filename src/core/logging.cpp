@@ -80,12 +80,15 @@ void filterByLevel(QLoggingCategory *category)
         category->setEnabled(QtCriticalMsg, false);
 }
 
-// Installing the filter (again) makes Qt run it over every category that exists.
+// Installing the filter (again) makes Qt run it over every category that exists. The first time,
+// Qt runs it before we know the filter it replaces: install it once more with that one in place.
 void applyLevelToCategories()
 {
     const QLoggingCategory::CategoryFilter previous = QLoggingCategory::installFilter(filterByLevel);
-    if (previous != filterByLevel)
+    if (previous != filterByLevel) {
         previousFilter.store(previous);
+        QLoggingCategory::installFilter(filterByLevel);
+    }
 }
 
 } // namespace
