@@ -321,8 +321,9 @@ TrayFigures measureTray(const TrayOptions &options)
     const double ticksPerSecond = static_cast<double>(sysconf(_SC_CLK_TCK));
     figures.windowSeconds = static_cast<double>(elapsed) / 1e9;
     figures.cpuPercent = 100.0 * static_cast<double>(ticksAfter - ticksBefore) / ticksPerSecond / figures.windowSeconds;
-    // The same threads at both ends (none started or ended in between): their exact times replace
-    // the tick count, and the poll thread's share is known.
+    // The same threads at both ends: their exact times replace the tick count, and the poll thread's
+    // share is known. A thread that started and ended in between is in the ticks only; when the
+    // ticks exceed the exact sum by more than their rounding (a tick at each end), the ticks stay.
     const bool sameThreads = !threadsBefore.empty() && threadsBefore.size() == threadsAfter.size()
         && std::equal(threadsBefore.begin(), threadsBefore.end(), threadsAfter.begin(),
                       [](const auto &a, const auto &b) { return a.first == b.first; });
@@ -336,9 +337,13 @@ TrayFigures measureTray(const TrayOptions &options)
                 poller += spent;
         }
         const double windowNs = static_cast<double>(elapsed);
-        figures.cpuPercent = 100.0 * static_cast<double>(total) / windowNs;
-        figures.pollThreadPercent = 100.0 * static_cast<double>(poller) / windowNs;
-        figures.exact = true;
+        const double tickNs = 1e9 / ticksPerSecond;
+        const double ticksNs = static_cast<double>(ticksAfter - ticksBefore) * tickNs;
+        if (ticksNs <= static_cast<double>(total) + 2 * tickNs) {
+            figures.cpuPercent = 100.0 * static_cast<double>(total) / windowNs;
+            figures.pollThreadPercent = 100.0 * static_cast<double>(poller) / windowNs;
+            figures.exact = true;
+        }
     }
     figures.rssMiB = static_cast<double>(rss) / 1024.0;
     figures.peakRssMiB = static_cast<double>(peak) / 1024.0;
