@@ -83,12 +83,13 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
     // still checked against the processes created meanwhile.
     const int lastPid = lastAllocatedPid();
     if (!confirmed.empty() && m_lastPid > 0 && lastPid > 0 && lastPid != m_lastPid) {
-        if (checkForksByChildren(m_lastPid, lastPid, confirmed)) {
+        const std::vector<int> owners = ownersOf(confirmed);
+        if (checkForksByChildren(m_lastPid, lastPid, owners.size())) {
             ++m_stats.forkChecksByChildren;
-            adoptForkedSharersFromChildren(m_lastPid, lastPid, confirmed);
+            adoptForkedSharersFromChildren(m_lastPid, lastPid, owners, confirmed);
         } else {
             ++m_stats.forkChecksByPids;
-            adoptForkedSharers(newProcessesSince(m_lastPid, lastPid), confirmed);
+            adoptForkedSharers(newProcessesSince(m_lastPid, lastPid), owners, confirmed);
         }
     }
     if (!confirmed.empty() || m_sockets.empty() || m_lastPid <= 0)
@@ -133,15 +134,8 @@ bool LinuxProcessResolver::confirm(std::uint64_t inode, CachedSocket &socket)
     return true;
 }
 
-bool LinuxProcessResolver::checkForksByChildren(int previousLastPid, int lastPid,
-                                                const std::vector<std::uint64_t> &confirmed) const
+std::vector<int> LinuxProcessResolver::ownersOf(const std::vector<std::uint64_t> &confirmed) const
 {
-    if (!m_useChildrenFile || !procfs::childrenFileSupported() || m_forkCheck == ForkCheck::NewPids)
-        return false;
-    if (m_forkCheck == ForkCheck::ChildrenFiles || lastPid < previousLastPid)
-        return true; // the PIDs wrapped around: not a short run of numbers to probe
-    // A new PID costs one stat read (open, read, close); an owner one stat of its task directory
-    // and one read of its kept children file.
     std::vector<int> owners;
     for (const std::uint64_t inode : confirmed) {
         for (const SocketHolder &holder : m_sockets.at(inode).owners) {
@@ -149,8 +143,19 @@ bool LinuxProcessResolver::checkForksByChildren(int previousLastPid, int lastPid
                 owners.push_back(holder.pid);
         }
     }
+    return owners;
+}
+
+bool LinuxProcessResolver::checkForksByChildren(int previousLastPid, int lastPid, std::size_t ownerCount) const
+{
+    if (!m_useChildrenFile || !procfs::childrenFileSupported() || m_forkCheck == ForkCheck::NewPids)
+        return false;
+    if (m_forkCheck == ForkCheck::ChildrenFiles || lastPid < previousLastPid)
+        return true; // the PIDs wrapped around: not a short run of numbers to probe
+    // A new PID costs one stat read (open, read, close); an owner one stat of its task directory
+    // and one read of its kept children file.
     const long created = static_cast<long>(lastPid) - previousLastPid;
-    return created > kMaxProbedPids || created * 3 > static_cast<long>(owners.size()) * 2;
+    return created > kMaxProbedPids || created * 3 > static_cast<long>(ownerCount) * 2;
 }
 
 int LinuxProcessResolver::lastAllocatedPid()
@@ -287,13 +292,10 @@ std::vector<int> LinuxProcessResolver::newProcessesSince(int previousLastPid, in
 
 // Children forked by an owner since the last call inherit its descriptors: check those children
 // (oldest first, so a grandchild forked from a new child is judged after it).
-void LinuxProcessResolver::adoptForkedSharers(const std::vector<int> &newPids, const std::vector<std::uint64_t> &confirmed)
+void LinuxProcessResolver::adoptForkedSharers(const std::vector<int> &newPids, const std::vector<int> &knownOwners,
+                                              const std::vector<std::uint64_t> &confirmed)
 {
-    std::unordered_set<int> owners;
-    for (const std::uint64_t inode : confirmed) {
-        for (const SocketHolder &holder : m_sockets.at(inode).owners)
-            owners.insert(holder.pid);
-    }
+    std::unordered_set<int> owners(knownOwners.begin(), knownOwners.end());
     std::vector<int> candidates;
     for (const int pid : newPids) {
         int tgid = 0;
@@ -339,19 +341,14 @@ void LinuxProcessResolver::adoptFound(const SearchResult &found, const std::vect
 // child counts as new by its PID, as in newProcessesSince(); a new child that holds none of the
 // sockets is not followed further, since its own children cannot inherit what it does not hold.
 void LinuxProcessResolver::adoptForkedSharersFromChildren(int previousLastPid, int lastPid,
+                                                          const std::vector<int> &owners,
                                                           const std::vector<std::uint64_t> &confirmed)
 {
     const auto isNew = [previousLastPid, lastPid](int pid) {
         return lastPid > previousLastPid ? (pid > previousLastPid && pid <= lastPid)
                                          : (pid > previousLastPid || pid <= lastPid);
     };
-    std::vector<int> parents;
-    for (const std::uint64_t inode : confirmed) {
-        for (const SocketHolder &holder : m_sockets.at(inode).owners) {
-            if (std::find(parents.begin(), parents.end(), holder.pid) == parents.end())
-                parents.push_back(holder.pid);
-        }
-    }
+    std::vector<int> parents = owners;
     const std::unordered_set<std::uint64_t> inodes(confirmed.begin(), confirmed.end());
     std::unordered_set<int> visited(parents.begin(), parents.end());
     SearchResult found;

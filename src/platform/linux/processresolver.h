@@ -65,9 +65,13 @@ private:
     int lastAllocatedPid();
     void search(const std::unordered_set<std::uint64_t> &inodes, const std::unordered_set<std::uint32_t> &uids);
     std::vector<int> newProcessesSince(int previousLastPid, int lastPid);
-    void adoptForkedSharers(const std::vector<int> &newPids, const std::vector<std::uint64_t> &confirmed);
-    void adoptForkedSharersFromChildren(int previousLastPid, int lastPid, const std::vector<std::uint64_t> &confirmed);
-    bool checkForksByChildren(int previousLastPid, int lastPid, const std::vector<std::uint64_t> &confirmed) const;
+    // The distinct processes holding the confirmed sockets.
+    std::vector<int> ownersOf(const std::vector<std::uint64_t> &confirmed) const;
+    bool checkForksByChildren(int previousLastPid, int lastPid, std::size_t ownerCount) const;
+    void adoptForkedSharers(const std::vector<int> &newPids, const std::vector<int> &owners,
+                            const std::vector<std::uint64_t> &confirmed);
+    void adoptForkedSharersFromChildren(int previousLastPid, int lastPid, const std::vector<int> &owners,
+                                        const std::vector<std::uint64_t> &confirmed);
     std::vector<int> childrenOf(int pid);
     void adoptFound(const SearchResult &found, const std::vector<std::uint64_t> &confirmed);
     Listener makeListener(const SocketEntry &socket);
