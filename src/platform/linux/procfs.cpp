@@ -212,17 +212,30 @@ std::string readExe(int dirFd, std::string_view prefix)
 
 namespace {
 
+// Calls `take` with each argument of a command-line text (NUL-terminated arguments, the last NUL
+// optional, as a process may have rewritten its argument area); stops early when it returns false.
+template<typename Take>
+bool forEachArg(std::string_view text, Take take)
+{
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\0', start);
+        if (end == std::string_view::npos)
+            end = text.size();
+        if (!take(text.substr(start, end - start)))
+            return false;
+        start = end + 1;
+    }
+    return true;
+}
+
 std::vector<std::string> splitCmdline(const std::string &text)
 {
     std::vector<std::string> args;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\0', start);
-        if (end == std::string::npos)
-            end = text.size();
-        args.emplace_back(text, start, end - start);
-        start = end + 1;
-    }
+    forEachArg(text, [&args](std::string_view arg) {
+        args.emplace_back(arg);
+        return true;
+    });
     return args;
 }
 
@@ -259,17 +272,8 @@ namespace {
 bool splitEquals(std::string_view text, const std::vector<std::string> &args)
 {
     std::size_t index = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\0', start);
-        if (end == std::string_view::npos)
-            end = text.size();
-        if (index == args.size() || text.substr(start, end - start) != args[index])
-            return false;
-        ++index;
-        start = end + 1;
-    }
-    return index == args.size();
+    return forEachArg(text, [&](std::string_view arg) { return index < args.size() && arg == args[index++]; })
+        && index == args.size();
 }
 
 } // namespace
