@@ -1,5 +1,6 @@
 // The /proc helpers the resolver runs on every poll, against this process and its children: the
-// command-line comparison (within one page and beyond) and the fd-link check.
+// command-line comparison (within one page and beyond), the fd-link check, the kept fdinfo that
+// confirms owners and the scheduler record that gates the exec check.
 #include "resolvertest.h"
 #include "platform/linux/procfs.h"
 
@@ -34,6 +35,11 @@ class TestProcfs : public QObject {
 private Q_SLOTS:
     void cmdlineComparison();
     void fdLinkCheck();
+    void fdInfoParsing_data();
+    void fdInfoParsing();
+    void keptFdInfoFollowsTheDescriptor();
+    void runRecordParsing();
+    void runRecordChangesOnlyWhenTheProcessRuns();
 };
 
 // The per-poll command line check: equal, or not, argument by argument, for a command line within
@@ -114,6 +120,132 @@ void TestProcfs::fdLinkCheck()
     const procfs::UniqueFd proc(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     QVERIFY(procfs::fdIsSocket(proc.get(), prefix, socket, inode));
     QVERIFY(!procfs::fdIsSocket(proc.get(), prefix, socket, inode + 1));
+}
+
+void TestProcfs::fdInfoParsing_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<uint>("flags");
+    QTest::addColumn<int>("mountId");
+    QTest::addColumn<qulonglong>("inode");
+    QTest::newRow("socket") << "pos:\t0\nflags:\t02000002\nmnt_id:\t10\nino:\t1757003\n" << true << 02000002u << 10 << 1757003ull;
+    QTest::newRow("more lines") << "pos:\t5\nflags:\t0100002\nmnt_id:\t28\nino:\t42\nlock:\t1: FLOCK ADVISORY WRITE 7 08:01:42 0 EOF\n"
+                                << true << 0100002u << 28 << 42ull;
+    QTest::newRow("no trailing newline") << "pos:\t0\nflags:\t02\nmnt_id:\t9\nino:\t7" << true << 02u << 9 << 7ull;
+    QTest::newRow("no inode") << "pos:\t0\nflags:\t02\nmnt_id:\t9\n" << false << 0u << 0 << 0ull;
+    QTest::newRow("flags not octal") << "flags:\t0289\nmnt_id:\t9\nino:\t7\n" << false << 0u << 0 << 0ull;
+    QTest::newRow("inode not a number") << "flags:\t02\nmnt_id:\t9\nino:\t7x\n" << false << 0u << 0 << 0ull;
+    QTest::newRow("empty") << "" << false << 0u << 0 << 0ull;
+}
+
+void TestProcfs::fdInfoParsing()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, valid);
+    const QByteArray bytes = text.toLatin1();
+    const auto info = procfs::parseFdInfo(std::string_view(bytes.constData(), std::size_t(bytes.size())));
+    QCOMPARE(info.has_value(), valid);
+    if (!valid)
+        return;
+    QTEST(info->flags, "flags");
+    QTEST(info->mountId, "mountId");
+    QTEST(qulonglong(info->inode), "inode");
+}
+
+// The owner check on every poll: one fdinfo file kept open follows descriptor N of the process, so a
+// later read shows the close-on-exec flag as it is now, another file put at N, and N closed.
+void TestProcfs::keptFdInfoFollowsTheDescriptor()
+{
+    std::uint16_t port = 0;
+    const int socket = listenOnLoopback(port);
+    QVERIFY(socket >= 0);
+    auto closeSocket = qScopeGuard([socket] { ::close(socket); });
+    std::uint16_t otherPort = 0;
+    const int other = listenOnLoopback(otherPort, true);
+    QVERIFY(other >= 0);
+    const auto closeOther = qScopeGuard([other] { ::close(other); });
+    struct stat info{};
+    QVERIFY(::fstat(socket, &info) == 0);
+    const std::uint64_t inode = info.st_ino;
+
+    const procfs::UniqueFd self(::open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    QVERIFY(self.valid());
+    const procfs::UniqueFd kept = procfs::openFdInfo(self.get(), {}, socket);
+    QVERIFY(kept.valid());
+    const auto first = procfs::readFdInfoFrom(kept.get());
+    QVERIFY(first);
+    QCOMPARE(first->inode, inode);
+    QCOMPARE(first->flags & O_CLOEXEC, 0u);
+    QCOMPARE(procfs::readFdInfo(self.get(), {}, socket), first); // the open-read-close form agrees
+    const auto otherInfo = procfs::readFdInfo(self.get(), {}, other);
+    QVERIFY(otherInfo);
+    QCOMPARE(otherInfo->mountId, first->mountId); // every socket is on the one sockfs mount
+    QVERIFY(otherInfo->flags & O_CLOEXEC);
+
+    QVERIFY(::fcntl(socket, F_SETFD, FD_CLOEXEC) == 0);
+    const auto flagged = procfs::readFdInfoFrom(kept.get());
+    QVERIFY(flagged);
+    QCOMPARE(flagged->inode, inode);
+    QVERIFY(flagged->flags & O_CLOEXEC);
+
+    int pipeFds[2];
+    QVERIFY(::pipe(pipeFds) == 0);
+    QVERIFY(::dup2(pipeFds[0], socket) == socket); // descriptor N is now a pipe
+    ::close(pipeFds[0]);
+    ::close(pipeFds[1]);
+    const auto piped = procfs::readFdInfoFrom(kept.get());
+    QVERIFY(piped);
+    QVERIFY(piped->inode != inode);
+    QVERIFY(piped->mountId != first->mountId);
+
+    closeSocket.dismiss();
+    ::close(socket);
+    QVERIFY(!procfs::readFdInfoFrom(kept.get()));
+}
+
+void TestProcfs::runRecordParsing()
+{
+    const auto record = procfs::parseRunRecord("2177794 67598 2\n");
+    QVERIFY(record);
+    QCOMPARE(record->ranNs, std::uint64_t(2177794));
+    QCOMPARE(record->waitedNs, std::uint64_t(67598));
+    QCOMPARE(record->timeslices, std::uint64_t(2));
+    QVERIFY(!procfs::parseRunRecord("2177794 67598\n"));
+    QVERIFY(!procfs::parseRunRecord("a b c\n"));
+    QVERIFY(!procfs::parseRunRecord(""));
+}
+
+// The exec check is skipped while an owner's record is unchanged: it must not change while the
+// process cannot run, and must once it has run.
+void TestProcfs::runRecordChangesOnlyWhenTheProcessRuns()
+{
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        for (;;)
+            ::pause();
+    }
+    const auto reap = qScopeGuard([child] {
+        ::kill(child, SIGKILL);
+        ::waitpid(child, nullptr, 0);
+    });
+    QVERIFY(::kill(child, SIGSTOP) == 0);
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, WUNTRACED), child);
+    QVERIFY(WIFSTOPPED(status));
+
+    const procfs::UniqueFd schedstat(::open(QStringLiteral("/proc/%1/schedstat").arg(child).toLatin1().constData(), O_RDONLY | O_CLOEXEC));
+    if (!schedstat.valid())
+        QSKIP("this kernel has no /proc/<pid>/schedstat (CONFIG_SCHED_INFO); the resolver then checks every time");
+    const auto stopped = procfs::readRunRecordFrom(schedstat.get());
+    QVERIFY(stopped);
+    QTest::qWait(50);
+    QCOMPARE(procfs::readRunRecordFrom(schedstat.get()), stopped);
+
+    QVERIFY(::kill(child, SIGCONT) == 0); // runs until it sleeps in pause() again
+    QTRY_VERIFY(procfs::readRunRecordFrom(schedstat.get()) != stopped);
+    QVERIFY(procfs::readRunRecordFrom(schedstat.get())->ranNs > stopped->ranNs);
 }
 
 QTEST_GUILESS_MAIN(TestProcfs)

@@ -43,6 +43,8 @@ private Q_SLOTS:
     void execBetweenCallsIsSeen();
     void execOfTheSameProgramIsSeen();
     void execClosingACloseOnExecSocketIsSeen();
+    void execAfterClearingCloseOnExecIsSeen();
+    void ownerThatDidNotRunSkipsTheExecCheck();
 };
 
 // A child forked after the socket was cached, and a grandchild forked by that child, are found on
@@ -338,6 +340,75 @@ void TestResolverChanges::execClosingACloseOnExecSocketIsSeen()
     QCOMPARE(ownerPids(after.front()), std::set<int>{sharer});
     QCOMPARE(QString::fromStdString(after.front().owners.front().exe),
              QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath());
+}
+
+// The close-on-exec shortcut uses the flag as it is now, not as it was when the owner was cached: a
+// process may clear it just before it execs (re-executing itself in place, keeping its socket).
+void TestResolverChanges::execAfterClearingCloseOnExecIsSeen()
+{
+    const QString sleepPath = QFileInfo(QStringLiteral("/bin/sleep")).canonicalFilePath();
+    QVERIFY(!sleepPath.isEmpty());
+    char arg0[] = "sleep";
+    char arg1[] = "30";
+    char *const argv[] = {arg0, arg1, nullptr};
+    ExecingChild child(sleepPath.toLocal8Bit(), argv, false, true);
+    QVERIFY(child.started());
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.port());
+    QVERIFY(entry);
+
+    LinuxProcessResolver resolver;
+    const auto before = resolver.resolve({*entry});
+    QCOMPARE(before.front().owners.size(), std::size_t(1));
+    const QString ownExe = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath();
+    QCOMPARE(QString::fromStdString(before.front().owners.front().exe), ownExe);
+    // While the descriptor is close-on-exec, a call needs no exec check.
+    const ResolverStats quiet = resolver.stats();
+    QCOMPARE(QString::fromStdString(resolver.resolve({*entry}).front().owners.front().exe), ownExe);
+    QCOMPARE(resolver.stats().execChecks + resolver.stats().execChecksSkipped,
+             quiet.execChecks + quiet.execChecksSkipped);
+
+    QVERIFY(child.go());
+    QTRY_COMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(child.pid())).canonicalFilePath(), sleepPath);
+    QTRY_COMPARE(child.cmdline(), QByteArray("sleep\0" "30\0", 9));
+    const auto after = resolver.resolve({*entry});
+    QCOMPARE(after.front().owners.size(), std::size_t(1));
+    QCOMPARE(after.front().owners.front().pid, int(child.pid()));
+    QCOMPARE(QString::fromStdString(after.front().owners.front().exe), sleepPath);
+    QCOMPARE(after.front().owners.front().cmdline, (std::vector<std::string>{"sleep", "30"}));
+}
+
+// An owner holding its socket without close-on-exec is checked for an exec only when it has run
+// since the last check: stopped, it is never read again; continued, it is.
+void TestResolverChanges::ownerThatDidNotRunSkipsTheExecCheck()
+{
+    const QString sleepPath = QFileInfo(QStringLiteral("/bin/sleep")).canonicalFilePath();
+    QVERIFY(!sleepPath.isEmpty());
+    char arg0[] = "sleep";
+    char arg1[] = "30";
+    char *const argv[] = {arg0, arg1, nullptr};
+    ExecingChild child(sleepPath.toLocal8Bit(), argv, false); // waits for go() and never gets it
+    QVERIFY(child.started());
+    const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.port());
+    QVERIFY(entry);
+    QVERIFY(::kill(child.pid(), SIGSTOP) == 0);
+    int status = 0;
+    QCOMPARE(::waitpid(child.pid(), &status, WUNTRACED), child.pid());
+    QVERIFY(WIFSTOPPED(status));
+
+    LinuxProcessResolver resolver;
+    QCOMPARE(ownerPids(resolver.resolve({*entry}).front()), std::set<int>{int(child.pid())});
+    resolver.resolve({*entry}); // the first exec check reads the process and notes its run record
+    const ResolverStats stopped = resolver.stats();
+    QCOMPARE(stopped.execChecks, std::uint64_t(1));
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(ownerPids(resolver.resolve({*entry}).front()), std::set<int>{int(child.pid())});
+    QCOMPARE(resolver.stats().execChecks, stopped.execChecks);
+    QCOMPARE(resolver.stats().execChecksSkipped, stopped.execChecksSkipped + 3);
+    QCOMPARE(resolver.stats().processesRead, stopped.processesRead);
+
+    QVERIFY(::kill(child.pid(), SIGCONT) == 0);
+    QTRY_VERIFY((resolver.resolve({*entry}), resolver.stats().execChecks > stopped.execChecks));
+    QCOMPARE(ownerPids(resolver.resolve({*entry}).front()), std::set<int>{int(child.pid())});
 }
 
 QTEST_GUILESS_MAIN(TestResolverChanges)

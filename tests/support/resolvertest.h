@@ -12,6 +12,7 @@
 #include <QtGlobal>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -72,12 +73,14 @@ inline int listenOnLoopback(std::uint16_t &port, bool closeOnExec = false)
     return fd;
 }
 
-// A child holding a loopback listener without close-on-exec (so an exec keeps it) that execs `path`
-// with `argv`: when the test calls go(), or, with `goAsStdin`, at once, with the go pipe as its
-// standard input (for a shell that reads from it). Killed and reaped when destroyed.
+// A child holding a loopback listener that execs `path` with `argv`: when the test calls go(), or,
+// with `goAsStdin`, at once, with the go pipe as its standard input (for a shell that reads from it).
+// The listener is without close-on-exec, so the exec keeps it; or, with `clearCloseOnExecAtGo`, it
+// is close-on-exec until go(), when the child clears the flag just before it execs (as a server
+// that re-executes itself in place does). Killed and reaped when destroyed.
 class ExecingChild {
 public:
-    ExecingChild(const QByteArray &path, char *const argv[], bool goAsStdin)
+    ExecingChild(const QByteArray &path, char *const argv[], bool goAsStdin, bool clearCloseOnExecAtGo = false)
     {
         int portPipe[2];
         int goPipe[2];
@@ -91,7 +94,8 @@ public:
         m_pid = ::fork();
         if (m_pid == 0) {
             std::uint16_t port = 0;
-            if (listenOnLoopback(port) < 0)
+            const int listener = listenOnLoopback(port, clearCloseOnExecAtGo);
+            if (listener < 0)
                 ::_exit(1);
             (void)!::write(portPipe[1], &port, sizeof port);
             if (goAsStdin) {
@@ -101,6 +105,8 @@ public:
                 if (::read(goPipe[0], &byte, 1) != 1)
                     ::_exit(1);
             }
+            if (clearCloseOnExecAtGo && ::fcntl(listener, F_SETFD, 0) != 0)
+                ::_exit(1);
             ::execv(path.constData(), argv);
             ::_exit(1);
         }

@@ -14,19 +14,24 @@ namespace portwatch::platform {
 // Counters for tests and benchmarks: what resolving cost in system-call terms.
 struct ResolverStats {
     std::uint64_t fdDirsListed = 0; // /proc/<pid>/fd directories listed
-    std::uint64_t fdLinksRead = 0;  // readlinkat() of single fd entries (scans and confirmations)
+    std::uint64_t fdLinksRead = 0;  // readlinkat() of single fd entries (scans, and confirmations
+                                    // of owners without a kept fdinfo descriptor)
+    std::uint64_t fdInfoReads = 0;  // confirmations through a kept fdinfo descriptor (one pread)
     std::uint64_t searches = 0;     // OwnerSearch runs (some socket was not known)
     std::uint64_t fullScans = 0;    // searches that listed every process (thorough, or owner not found)
     std::uint64_t processesRead = 0; // full ProcessInfo reads
     std::uint64_t forkChecksByChildren = 0; // calls that looked for fork sharers in children files
     std::uint64_t forkChecksByPids = 0;     // ... and by reading each PID created since the last call
+    std::uint64_t execChecks = 0;        // owners whose executable and command line were read again
+    std::uint64_t execChecksSkipped = 0; // ... and whose unchanged run record made that unnecessary
 };
 
 struct SocketHolder {
     int pid = 0;
     int fd = 0;
-    // The descriptor has FD_CLOEXEC (learned when the holder is cached): an exec would have closed
-    // it, so while it still names the socket the process has not exec'ed.
+    // The descriptor has FD_CLOEXEC (as last seen: when the holder was cached, and on every call
+    // where a kept fdinfo descriptor confirms it): an exec would have closed it, so while it still
+    // names the socket the process has not exec'ed.
     bool closeOnExec = false;
 };
 

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace portwatch::platform {
@@ -21,8 +22,19 @@ namespace {
 
 // Sockets not asked for in this many calls are forgotten (with the /proc/<pid> descriptors they hold).
 constexpr std::uint64_t kKeepCalls = 4;
-// Bound on /proc/<pid> descriptors the cache keeps open.
-constexpr std::size_t kMaxHeldDirs = 256;
+// Bounds on the descriptors of each kind the cache keeps open: a cached process may hold its
+// directory, command line, scheduler record and children file, and each holder its fdinfo. Five
+// kinds at one tenth of the open-file limit each stay within half of it.
+constexpr std::size_t kMinHeld = 16;
+constexpr std::size_t kMaxHeld = 256;
+
+std::size_t heldDescriptorBudget()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return kMaxHeld;
+    return std::clamp(static_cast<std::size_t>(limit.rlim_cur / 10), kMinHeld, kMaxHeld);
+}
 // More new PIDs than this since the last call: list /proc instead of probing each number.
 constexpr int kMaxProbedPids = 256;
 
@@ -47,6 +59,7 @@ bool readTgidAndParent(int procFd, int pid, int &tgid, int &ppid)
 LinuxProcessResolver::LinuxProcessResolver(ResolveMode mode)
     : m_mode(mode)
     , m_proc(procfs::openProcRoot())
+    , m_maxHeld(heldDescriptorBudget())
 {
 }
 
@@ -105,6 +118,7 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
     if (m_mode == ResolveMode::Thorough) {
         m_sockets.clear();
         m_processes.clear();
+        m_heldFdInfos = 0;
     } else {
         prune();
     }
@@ -116,10 +130,13 @@ bool LinuxProcessResolver::confirm(std::uint64_t inode, CachedSocket &socket)
     if (socket.owners.empty())
         return std::chrono::steady_clock::now() - socket.searchedAt < m_retryInterval;
 
-    std::erase_if(socket.owners, [&](const SocketHolder &holder) {
-        const auto it = m_processes.find(holder.pid);
-        return it == m_processes.end() || !stillHolds(it->second, holder, inode);
-    });
+    for (auto it = socket.owners.begin(); it != socket.owners.end();) {
+        const auto process = m_processes.find(it->holder.pid);
+        if (process != m_processes.end() && stillHolds(process->second, *it, inode))
+            ++it;
+        else
+            it = socket.owners.erase(it);
+    }
     // Every known owner is gone or closed it: whoever holds the socket now (it still exists, the
     // caller just saw it) has to be searched for.
     if (socket.owners.empty())
@@ -127,9 +144,9 @@ bool LinuxProcessResolver::confirm(std::uint64_t inode, CachedSocket &socket)
     // A descriptor with FD_CLOEXEC that still names the socket proves that its process has not
     // exec'ed since it was cached (most servers open their sockets so). Only owners holding the
     // socket without it, as after fork+exec or socket activation, need the exec check.
-    for (const SocketHolder &holder : socket.owners) {
-        if (!holder.closeOnExec)
-            refresh(m_processes.at(holder.pid));
+    for (const CachedHolder &cached : socket.owners) {
+        if (!cached.holder.closeOnExec)
+            refresh(m_processes.at(cached.holder.pid));
     }
     return true;
 }
@@ -138,9 +155,9 @@ std::vector<int> LinuxProcessResolver::ownersOf(const std::vector<std::uint64_t>
 {
     std::vector<int> owners;
     for (const std::uint64_t inode : confirmed) {
-        for (const SocketHolder &holder : m_sockets.at(inode).owners) {
-            if (std::find(owners.begin(), owners.end(), holder.pid) == owners.end())
-                owners.push_back(holder.pid);
+        for (const CachedHolder &cached : m_sockets.at(inode).owners) {
+            if (std::find(owners.begin(), owners.end(), cached.holder.pid) == owners.end())
+                owners.push_back(cached.holder.pid);
         }
     }
     return owners;
@@ -166,8 +183,19 @@ int LinuxProcessResolver::lastAllocatedPid()
     return pid > 0 ? pid : procfs::lastAllocatedPid(m_proc.get());
 }
 
-bool LinuxProcessResolver::stillHolds(CachedProcess &process, const SocketHolder &holder, std::uint64_t inode)
+bool LinuxProcessResolver::stillHolds(CachedProcess &process, CachedHolder &cached, std::uint64_t inode)
 {
+    if (cached.fdinfo.valid()) {
+        // The same inode on the same mount is the same socket; the flags tell whether the descriptor
+        // is still close-on-exec (a process may clear that before it execs).
+        ++m_stats.fdInfoReads;
+        const auto info = procfs::readFdInfoFrom(cached.fdinfo.get());
+        if (!info || info->inode != inode || info->mountId != cached.mountId)
+            return false;
+        cached.holder.closeOnExec = (info->flags & O_CLOEXEC) != 0;
+        return true;
+    }
+    const SocketHolder &holder = cached.holder;
     ++m_stats.fdLinksRead;
     if (process.dir.valid())
         return procfs::fdIsSocket(process.dir.get(), {}, holder.fd, inode);
@@ -181,12 +209,29 @@ bool LinuxProcessResolver::stillHolds(CachedProcess &process, const SocketHolder
 }
 
 // A process that exec'ed keeps its PID, start time and descriptors, so the socket check cannot see
-// it; its executable link and command line can. Checked once per call per owner.
+// it; its executable link and command line can. Checked once per call per owner, and only when the
+// process has run since the last check: a process that has not run cannot have exec'ed, and most
+// servers sleep between polls, so one pread of its scheduler record replaces the readlink of its
+// executable and the read of its command line (which copies from the process's memory).
 void LinuxProcessResolver::refresh(CachedProcess &process)
 {
     if (process.checkedCall == m_call)
         return;
     process.checkedCall = m_call;
+    if (process.dir.valid()) {
+        if (!process.schedstat.valid())
+            process.schedstat.reset(::openat(process.dir.get(), "schedstat", O_RDONLY | O_CLOEXEC));
+        const auto run = process.schedstat.valid() ? procfs::readRunRecordFrom(process.schedstat.get())
+                                                   : std::nullopt;
+        if (run && run == process.checkedRun) {
+            ++m_stats.execChecksSkipped;
+            return;
+        }
+        // Read before the check: whatever the process does after this read changes the record the
+        // next call compares with.
+        process.checkedRun = run;
+    }
+    ++m_stats.execChecks;
     const int dirFd = process.dir.valid() ? process.dir.get() : m_proc.get();
     const std::string prefix = process.dir.valid() ? std::string() : procfs::pidPrefix(process.info.pid);
     if (procfs::readExe(dirFd, prefix) != process.info.exe) {
@@ -208,44 +253,58 @@ void LinuxProcessResolver::refresh(CachedProcess &process)
 }
 
 // Takes a holder found by a scan into the cache, after proving through a fresh /proc/<pid>
-// descriptor that this very process holds the socket (the PID may have changed hands since), and
-// notes whether the descriptor is close-on-exec (see confirm()).
-bool LinuxProcessResolver::adopt(SocketHolder &holder, std::uint64_t inode)
+// descriptor that this very process holds the socket (the PID may have changed hands since). Its
+// fdinfo then tells whether the descriptor is close-on-exec (see confirm()), and is kept open to
+// confirm the holder on later calls.
+std::optional<LinuxProcessResolver::CachedHolder> LinuxProcessResolver::adopt(SocketHolder holder, std::uint64_t inode)
 {
-    const auto closeOnExec = [&holder](int dirFd, const std::string &prefix) {
-        const auto flags = procfs::readFdFlags(dirFd, prefix, holder.fd);
-        return flags && (*flags & O_CLOEXEC) != 0;
+    CachedHolder cached;
+    cached.holder = holder;
+    const auto describe = [&](int dirFd, const std::string &prefix) {
+        procfs::UniqueFd fdinfo = procfs::openFdInfo(dirFd, prefix, holder.fd);
+        const auto info = fdinfo.valid() ? procfs::readFdInfoFrom(fdinfo.get()) : std::nullopt;
+        if (!info)
+            return true; // unreadable: no shortcut for the exec check, and the link confirms it
+        if (info->inode != inode)
+            return false; // the descriptor changed since the link was read
+        cached.holder.closeOnExec = (info->flags & O_CLOEXEC) != 0;
+        cached.mountId = info->mountId;
+        if (prefix.empty() && m_heldFdInfos < m_maxHeld) {
+            cached.fdinfo = std::move(fdinfo);
+            ++m_heldFdInfos;
+        }
+        return true;
     };
     auto it = m_processes.find(holder.pid);
-    if (it != m_processes.end() && stillHolds(it->second, holder, inode)) {
+    if (it != m_processes.end() && stillHolds(it->second, cached, inode)) {
         CachedProcess &known = it->second;
         // Its other sockets may not have made us look for an exec lately.
         refresh(known);
-        holder.closeOnExec = closeOnExec(known.dir.valid() ? known.dir.get() : m_proc.get(),
-                                         known.dir.valid() ? std::string() : procfs::pidPrefix(holder.pid));
-        return true;
+        if (!describe(known.dir.valid() ? known.dir.get() : m_proc.get(),
+                      known.dir.valid() ? std::string() : procfs::pidPrefix(holder.pid)))
+            return std::nullopt;
+        return cached;
     }
 
     CachedProcess process;
-    if (m_processes.size() < kMaxHeldDirs) {
+    if (m_processes.size() < m_maxHeld) {
         process.dir = procfs::openProcessDir(m_proc.get(), holder.pid);
         if (!process.dir.valid())
-            return false;
+            return std::nullopt;
     }
     const int dirFd = process.dir.valid() ? process.dir.get() : m_proc.get();
     const std::string prefix = process.dir.valid() ? std::string() : procfs::pidPrefix(holder.pid);
     ++m_stats.fdLinksRead;
-    if (!procfs::fdIsSocket(dirFd, prefix, holder.fd, inode))
-        return false;
-    holder.closeOnExec = closeOnExec(dirFd, prefix);
+    if (!procfs::fdIsSocket(dirFd, prefix, holder.fd, inode) || !describe(dirFd, prefix))
+        return std::nullopt;
     auto info = procfs::readProcess(dirFd, prefix, holder.pid, m_users);
     ++m_stats.processesRead;
     if (!info)
-        return false;
+        return std::nullopt;
     process.info = std::move(*info);
     process.checkedCall = m_call;
     m_processes.insert_or_assign(holder.pid, std::move(process));
-    return true;
+    return cached;
 }
 
 void LinuxProcessResolver::search(const std::unordered_set<std::uint64_t> &inodes, const std::unordered_set<std::uint32_t> &uids)
@@ -261,9 +320,9 @@ void LinuxProcessResolver::search(const std::unordered_set<std::uint64_t> &inode
         socket.searchedAt = now;
         socket.ownersVisible = !found.hidden.count(inode);
         if (const auto it = found.holders.find(inode); it != found.holders.end()) {
-            for (SocketHolder holder : it->second) {
-                if (adopt(holder, inode))
-                    socket.owners.push_back(holder);
+            for (const SocketHolder &holder : it->second) {
+                if (auto cached = adopt(holder, inode))
+                    socket.owners.push_back(std::move(*cached));
             }
         }
         m_sockets.insert_or_assign(inode, std::move(socket));
@@ -323,11 +382,13 @@ void LinuxProcessResolver::adoptFound(const SearchResult &found, const std::vect
     for (const std::uint64_t inode : confirmed) {
         CachedSocket &socket = m_sockets.at(inode);
         if (const auto it = found.holders.find(inode); it != found.holders.end()) {
-            for (SocketHolder holder : it->second) {
+            for (const SocketHolder &holder : it->second) {
                 const bool known = std::any_of(socket.owners.begin(), socket.owners.end(),
-                                               [&](const SocketHolder &h) { return h.pid == holder.pid; });
-                if (!known && adopt(holder, inode))
-                    socket.owners.push_back(holder);
+                                               [&](const CachedHolder &c) { return c.holder.pid == holder.pid; });
+                if (known)
+                    continue;
+                if (auto cached = adopt(holder, inode))
+                    socket.owners.push_back(std::move(*cached));
             }
         }
         if (found.hidden.count(inode))
@@ -399,8 +460,8 @@ Listener LinuxProcessResolver::makeListener(const SocketEntry &socket)
     if (socket.inode == 0 || it == m_sockets.end())
         return listener;
     listener.ownersVisible = it->second.ownersVisible;
-    for (const SocketHolder &holder : it->second.owners) {
-        if (const auto process = m_processes.find(holder.pid); process != m_processes.end())
+    for (const CachedHolder &cached : it->second.owners) {
+        if (const auto process = m_processes.find(cached.holder.pid); process != m_processes.end())
             listener.owners.push_back(process->second.info);
     }
     std::sort(listener.owners.begin(), listener.owners.end(),
@@ -412,9 +473,12 @@ void LinuxProcessResolver::prune()
 {
     std::erase_if(m_sockets, [this](const auto &entry) { return entry.second.askedCall + kKeepCalls <= m_call; });
     std::unordered_set<int> used;
+    m_heldFdInfos = 0;
     for (const auto &[inode, socket] : m_sockets) {
-        for (const SocketHolder &holder : socket.owners)
-            used.insert(holder.pid);
+        for (const CachedHolder &cached : socket.owners) {
+            used.insert(cached.holder.pid);
+            m_heldFdInfos += cached.fdinfo.valid() ? 1 : 0;
+        }
     }
     std::erase_if(m_processes, [&used](const auto &entry) { return !used.count(entry.first); });
 }
@@ -432,6 +496,7 @@ void LinuxProcessResolver::clearCache()
 {
     m_sockets.clear();
     m_processes.clear();
+    m_heldFdInfos = 0;
     m_lastPid = -1;
 }
 

@@ -1,5 +1,6 @@
 // Linux ProcessResolver: socket inode -> owning processes, with a cache that is confirmed per call by
-// one readlinkat() per known owner, so a poll that sees only known sockets lists no /proc/<pid>/fd.
+// one pread of a kept /proc/<pid>/fdinfo/<fd> per known owner, so a poll that sees only known
+// sockets lists no /proc/<pid>/fd and looks up no path.
 #pragma once
 
 #include "ownersearch.h"
@@ -8,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -47,21 +49,32 @@ private:
         ProcessInfo info;
         // Its main thread's children file, opened the first time a fork sharer is looked for.
         procfs::UniqueFd children;
-        // Its command line, opened the first time it is checked for an exec (see refresh()).
+        // Its command line and scheduler record, opened the first time it is checked for an exec,
+        // and the record as it was before the last full check (see refresh()).
         procfs::UniqueFd cmdline;
+        procfs::UniqueFd schedstat;
+        std::optional<procfs::RunRecord> checkedRun;
         std::uint64_t checkedCall = 0; // the resolve() call that last looked for an exec
     };
+    struct CachedHolder {
+        SocketHolder holder;
+        // fdinfo/<fd> of the holder, kept while its /proc/<pid> is (up to the held-descriptor
+        // budget), and the sockfs mount it showed when the holder was adopted: a later read that
+        // shows the same inode on the same mount is the same socket.
+        procfs::UniqueFd fdinfo;
+        int mountId = -1;
+    };
     struct CachedSocket {
-        std::vector<SocketHolder> owners;
+        std::vector<CachedHolder> owners;
         bool ownersVisible = true;
         std::uint64_t askedCall = 0;
         std::chrono::steady_clock::time_point searchedAt;
     };
 
     bool confirm(std::uint64_t inode, CachedSocket &socket);
-    bool stillHolds(CachedProcess &process, const SocketHolder &holder, std::uint64_t inode);
+    bool stillHolds(CachedProcess &process, CachedHolder &cached, std::uint64_t inode);
     void refresh(CachedProcess &process);
-    bool adopt(SocketHolder &holder, std::uint64_t inode);
+    std::optional<CachedHolder> adopt(SocketHolder holder, std::uint64_t inode);
     int lastAllocatedPid();
     void search(const std::unordered_set<std::uint64_t> &inodes, const std::unordered_set<std::uint32_t> &uids);
     std::vector<int> newProcessesSince(int previousLastPid, int lastPid);
@@ -84,6 +97,10 @@ private:
     ResolverStats m_stats;
     std::unordered_map<int, CachedProcess> m_processes;
     std::unordered_map<std::uint64_t, CachedSocket> m_sockets;
+    // Descriptors the cache may keep open of each kind (process directories; fdinfo files), from
+    // the open-file limit, so that the kept ones never take more than about half of it.
+    std::size_t m_maxHeld = 0;
+    std::size_t m_heldFdInfos = 0; // at most this many are open (recounted by prune())
     std::uint64_t m_call = 0;
     int m_lastPid = -1;
     std::chrono::milliseconds m_retryInterval{30000};

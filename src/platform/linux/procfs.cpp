@@ -50,6 +50,17 @@ bool parseNumber(std::string_view text, T &value) noexcept
     return ec == std::errc() && end == text.data() + text.size();
 }
 
+// One pread at offset 0 of a kept /proc file into `buffer`: the kernel generates the file afresh for
+// a read at offset 0. The length read, or -1.
+ssize_t preadWhole(int fd, char *buffer, std::size_t size) noexcept
+{
+    ssize_t n;
+    do {
+        n = ::pread(fd, buffer, size, 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
 // Splits off the next token of `rest` (separated by spaces or newlines).
 std::string_view nextToken(std::string_view &rest) noexcept
 {
@@ -281,7 +292,7 @@ bool splitEquals(std::string_view text, const std::vector<std::string> &args)
 bool cmdlineMatches(int cmdlineFd, const std::vector<std::string> &args)
 {
     char buffer[4096];
-    const ssize_t n = ::pread(cmdlineFd, buffer, sizeof buffer, 0);
+    const ssize_t n = preadWhole(cmdlineFd, buffer, sizeof buffer);
     if (n < 0)
         return false;
     if (static_cast<std::size_t>(n) < sizeof buffer)
@@ -382,28 +393,85 @@ int lastAllocatedPid(int procFd)
 int lastAllocatedPidFrom(int loadavgFd)
 {
     char buffer[128];
-    ssize_t n;
-    do {
-        n = ::pread(loadavgFd, buffer, sizeof buffer, 0); // the whole file, generated afresh at offset 0
-    } while (n < 0 && errno == EINTR);
+    const ssize_t n = preadWhole(loadavgFd, buffer, sizeof buffer);
     if (n <= 0 || static_cast<std::size_t>(n) == sizeof buffer)
         return -1;
     return lastPidOfLoadavg(std::string(buffer, static_cast<std::size_t>(n)));
 }
 
-std::optional<unsigned> readFdFlags(int dirFd, std::string_view prefix, int fd)
+std::optional<FdInfo> parseFdInfo(std::string_view text) noexcept
 {
-    std::string text;
-    if (!readFileAt(dirFd, std::string(prefix) + "fdinfo/" + std::to_string(fd), text))
+    FdInfo info;
+    bool flags = false;
+    bool mount = false;
+    bool inode = false;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos)
+            continue;
+        const std::string_view key = line.substr(0, colon);
+        std::string_view value = line.substr(colon + 1);
+        value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
+        if (key == "flags") {
+            const auto [at, ec] = std::from_chars(value.data(), value.data() + value.size(), info.flags, 8);
+            flags = ec == std::errc() && at == value.data() + value.size();
+        } else if (key == "mnt_id") {
+            mount = parseNumber(value, info.mountId);
+        } else if (key == "ino") {
+            inode = parseNumber(value, info.inode);
+        }
+    }
+    if (!flags || !mount || !inode)
         return std::nullopt;
-    const auto at = text.find("flags:");
-    if (at == std::string::npos)
+    return info;
+}
+
+std::optional<FdInfo> readFdInfo(int dirFd, std::string_view prefix, int fd)
+{
+    const UniqueFd kept = openFdInfo(dirFd, prefix, fd);
+    return kept.valid() ? readFdInfoFrom(kept.get()) : std::nullopt;
+}
+
+UniqueFd openFdInfo(int dirFd, std::string_view prefix, int fd)
+{
+    return UniqueFd(::openat(dirFd, joinPath(prefix, "fdinfo/" + std::to_string(fd)).c_str(), O_RDONLY | O_CLOEXEC));
+}
+
+std::optional<FdInfo> readFdInfoFrom(int fdinfoFd) noexcept
+{
+    // The four lines we parse come first; a socket adds nothing after them that we need, and a
+    // longer description (locks held on a file) is cut off harmlessly.
+    char buffer[512];
+    const ssize_t n = preadWhole(fdinfoFd, buffer, sizeof buffer);
+    if (n <= 0)
         return std::nullopt;
-    char *end = nullptr;
-    const unsigned long flags = std::strtoul(text.c_str() + at + 6, &end, 8);
-    if (end == text.c_str() + at + 6)
+    std::string_view text(buffer, static_cast<std::size_t>(n));
+    if (static_cast<std::size_t>(n) == sizeof buffer)
+        text = text.substr(0, text.rfind('\n') + 1); // only whole lines
+    return parseFdInfo(text);
+}
+
+std::optional<RunRecord> parseRunRecord(std::string_view text) noexcept
+{
+    RunRecord record;
+    std::uint64_t *const fields[] = {&record.ranNs, &record.waitedNs, &record.timeslices};
+    for (std::uint64_t *field : fields) {
+        if (!parseNumber(nextToken(text), *field))
+            return std::nullopt;
+    }
+    return record;
+}
+
+std::optional<RunRecord> readRunRecordFrom(int schedstatFd) noexcept
+{
+    char buffer[128];
+    const ssize_t n = preadWhole(schedstatFd, buffer, sizeof buffer);
+    if (n <= 0 || static_cast<std::size_t>(n) == sizeof buffer)
         return std::nullopt;
-    return static_cast<unsigned>(flags);
+    return parseRunRecord(std::string_view(buffer, static_cast<std::size_t>(n)));
 }
 
 namespace {

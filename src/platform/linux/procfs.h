@@ -113,9 +113,40 @@ int lastAllocatedPid(int procFd);
 // The same from /proc/loadavg opened once and kept (one pread per call instead of open, read, close).
 int lastAllocatedPidFrom(int loadavgFd);
 
-// The open flags of descriptor `fd` of the process (the "flags:" line of fdinfo/<fd>, octal), or
-// nothing when it cannot be read.
-std::optional<unsigned> readFdFlags(int dirFd, std::string_view prefix, int fd);
+// What /proc/<pid>/fdinfo/<fd> says about one descriptor.
+struct FdInfo {
+    unsigned flags = 0;      // open flags (octal in the file), with O_CLOEXEC while FD_CLOEXEC is set
+    int mountId = -1;        // the file's mount; every socket is on the kernel's one sockfs mount
+    std::uint64_t inode = 0; // the file's inode number: for a socket, its socket inode
+
+    bool operator==(const FdInfo &) const = default;
+};
+// Parses the "flags:", "mnt_id:" and "ino:" lines; nothing when one is missing or malformed.
+std::optional<FdInfo> parseFdInfo(std::string_view text) noexcept;
+// The same for descriptor `fd` of the process (open, read, close), or nothing when it cannot be read.
+std::optional<FdInfo> readFdInfo(int dirFd, std::string_view prefix, int fd);
+// fdinfo/<fd> of the process opened to be kept. It stays bound to that process and descriptor
+// number: every read at offset 0 describes what the descriptor names now, and fails once the
+// descriptor is closed or the process is gone. No path lookup and no permission check per read,
+// which makes it the cheapest way to confirm, poll after poll, that a process still holds a socket.
+UniqueFd openFdInfo(int dirFd, std::string_view prefix, int fd);
+// One pread of a kept fdinfo descriptor, no allocation; nothing when the descriptor is gone.
+std::optional<FdInfo> readFdInfoFrom(int fdinfoFd) noexcept;
+
+// The scheduler's record of a process's main thread (/proc/<pid>/schedstat): nanoseconds run,
+// nanoseconds waited to run, timeslices. It grows whenever that thread runs, and an exec from
+// another thread makes that thread the main one, with a record of its own: a process whose record
+// is unchanged has not exec'ed in between.
+struct RunRecord {
+    std::uint64_t ranNs = 0;
+    std::uint64_t waitedNs = 0;
+    std::uint64_t timeslices = 0;
+
+    bool operator==(const RunRecord &) const = default;
+};
+std::optional<RunRecord> parseRunRecord(std::string_view text) noexcept;
+// One pread of a kept /proc/<pid>/schedstat, no allocation; nothing when it cannot be read.
+std::optional<RunRecord> readRunRecordFrom(int schedstatFd) noexcept;
 
 // Calls `onSocket(fd, inode)` for every socket descriptor of the process. Returns 0, or the errno
 // that stopped the listing (EACCES for another user's process, ENOENT when it exited).
