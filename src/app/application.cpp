@@ -151,21 +151,28 @@ void Application::start()
         showTrayIcon();
     } else {
         // Tray hosts often start after autostart programs: keep watching (notifications still work)
-        // and look again now and then.
+        // and look again, less and less often.
         spdlog::warn("no system tray host is available yet; Portwatch keeps watching and notifying, and "
-                     "looks for a tray host every {} ms",
-                     m_options.trayHostPollMs);
+                     "looks for a tray host again after {} ms, then less often (at least every {} s)",
+                     m_options.trayHostPollMs, m_options.trayHostPollMaxMs / 1000);
         m_trayHostTimer->start();
     }
 }
 
 void Application::lookForTrayHost()
 {
-    if (!QSystemTrayIcon::isSystemTrayAvailable())
+    if (!QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_trayHostTimer->setInterval(std::min(m_trayHostTimer->interval() * 2, std::max(m_options.trayHostPollMaxMs, m_options.trayHostPollMs)));
         return;
+    }
     m_trayHostTimer->stop();
     spdlog::info("a system tray host appeared; showing the tray icon");
     showTrayIcon();
+}
+
+int Application::trayHostPollInterval() const
+{
+    return m_trayHostTimer->isActive() ? m_trayHostTimer->interval() : 0;
 }
 
 void Application::showTrayIcon()

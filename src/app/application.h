@@ -38,7 +38,11 @@ struct ApplicationOptions {
     std::unique_ptr<platform::SocketTable> sockets;
     std::unique_ptr<platform::ProcessResolver> processes;
     std::unique_ptr<platform::ProcessControl> control;
-    int trayHostPollMs = 2000; // how often to look for a tray host while there is none
+    // While there is no tray host, look for one after trayHostPollMs, then twice as long after each
+    // miss, up to trayHostPollMaxMs: a host started with the session shows up within seconds, and a
+    // desktop without one (GNOME without an extension) does not wake Portwatch every two seconds.
+    int trayHostPollMs = 2000;
+    int trayHostPollMaxMs = 64000;
 };
 
 class Application final : public QObject
@@ -67,6 +71,8 @@ public:
     FirstRunDialog *firstRunDialog() const { return m_firstRun; }
     AlertDialog *alertDialog() const { return m_alertDialog; }
     HistoryWindow *historyWindow() const { return m_historyWindow; }
+    // How long until the next look for a tray host; 0 when not looking (the icon is shown).
+    int trayHostPollInterval() const;
     QMessageBox *lastMessage() const { return m_lastMessage; }
 
 Q_SIGNALS:

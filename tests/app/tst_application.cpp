@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDialogButtonBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -22,9 +23,11 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSystemTrayIcon>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <functional>
 #include <mutex>
 
 using namespace portwatch;
@@ -106,7 +109,7 @@ private:
         file.write(QJsonDocument(object).toJson());
     }
 
-    std::unique_ptr<Application> makeApplication()
+    std::unique_ptr<Application> makeApplication(const std::function<void(ApplicationOptions &)> &adjust = {})
     {
         ApplicationOptions options;
         options.configPath = configPath();
@@ -114,6 +117,8 @@ private:
         options.sockets = m_platform.socketTable();
         options.processes = m_platform.resolver();
         options.control = std::make_unique<RecordingProcessControl>(m_kills);
+        if (adjust)
+            adjust(options);
         return std::make_unique<Application>(std::move(options));
     }
 
@@ -334,6 +339,32 @@ private Q_SLOTS:
         QVERIFY2(text.contains(QStringLiteral("default settings")), qPrintable(text));
         // Defaults are in use, so the monitor still runs.
         QTRY_VERIFY(app->trayIcon()->state() != MonitorState::Starting);
+    }
+
+    // The offscreen platform never has a tray host: the look for one backs off to its ceiling
+    // instead of waking the program at the first interval forever.
+    void lookForATrayHostBacksOff()
+    {
+        writeConfig(true);
+        auto app = makeApplication([](ApplicationOptions &options) {
+            options.trayHostPollMs = 10;
+            options.trayHostPollMaxMs = 80;
+        });
+        QSignalSpy shown(app.get(), &Application::trayIconShown);
+        app->start();
+        QVERIFY(!QSystemTrayIcon::isSystemTrayAvailable());
+        QList<int> seen{app->trayHostPollInterval()};
+        QElapsedTimer waited;
+        waited.start();
+        while (seen.last() != 80 && waited.elapsed() < 5000) {
+            QTest::qWait(1);
+            if (app->trayHostPollInterval() != seen.last())
+                seen.append(app->trayHostPollInterval());
+        }
+        QCOMPARE(seen, (QList<int>{10, 20, 40, 80}));
+        QTest::qWait(300); // stays at the ceiling
+        QCOMPARE(app->trayHostPollInterval(), 80);
+        QCOMPARE(shown.count(), 0);
     }
 };
 
