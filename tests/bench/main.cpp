@@ -184,6 +184,9 @@ struct QuietFigures {
     Samples dumpsCpu;
     std::uint64_t fdDirsListed = 0;
     std::uint64_t fdLinksRead = 0;
+    std::uint64_t fdInfoReads = 0;
+    std::uint64_t execChecks = 0;
+    std::uint64_t execChecksSkipped = 0;
     int listeners = 0;
     int unresolved = 0;
 };
@@ -207,7 +210,11 @@ QuietFigures measureQuietPolls(int polls, PollProbe &probe, int pauseBetweenMs =
         figures.dumpsCpu.add(dump.cpuNs);
     }
     figures.fdDirsListed = probe.resolverStats().fdDirsListed - before.fdDirsListed;
-    figures.fdLinksRead = probe.resolverStats().fdLinksRead - before.fdLinksRead;
+    const platform::ResolverStats &after = probe.resolverStats();
+    figures.fdLinksRead = after.fdLinksRead - before.fdLinksRead;
+    figures.fdInfoReads = after.fdInfoReads - before.fdInfoReads;
+    figures.execChecks = after.execChecks - before.execChecks;
+    figures.execChecksSkipped = after.execChecksSkipped - before.execChecksSkipped;
     for (const platform::Listener &listener : probe.lastResult().listeners) {
         ++figures.listeners;
         if (listener.owners.empty())
@@ -531,10 +538,15 @@ int main(int argc, char *argv[])
               "CPU share is the target at this cadence.";
         notes.push_back(spaced);
     }
+    const auto perPoll = [&quiet](std::uint64_t count) {
+        return formatRatio(static_cast<double>(count) / static_cast<double>(quiet.polls.size()));
+    };
     notes.push_back("A quiet poll asked for " + std::to_string(quiet.listeners) + " sockets on the watched ports ("
-                    + std::to_string(quiet.unresolved) + " without an owner) and read "
-                    + formatRatio(static_cast<double>(quiet.fdLinksRead) / static_cast<double>(quiet.polls.size()))
-                    + " fd links per poll to confirm their owners.");
+                    + std::to_string(quiet.unresolved) + " without an owner) and confirmed their owners with "
+                    + perPoll(quiet.fdInfoReads) + " reads of kept fdinfo files and " + perPoll(quiet.fdLinksRead)
+                    + " fd links per poll; of the owners holding a socket without close-on-exec, "
+                    + perPoll(quiet.execChecksSkipped) + " per poll had not run since their last exec check and "
+                    + perPoll(quiet.execChecks) + " were checked again.");
     if (syscalls.ok)
         notes.push_back("One quiet poll under strace: " + describe(syscalls) + "; " + std::to_string(syscalls.getdents)
                         + " directory listings.");
