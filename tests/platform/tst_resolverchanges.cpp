@@ -212,12 +212,10 @@ void TestResolverChanges::forkCheckTakesTheCheaperWay()
 
 void TestResolverChanges::execBetweenCallsIsSeen()
 {
-    const QString sleepPath = QFileInfo(QStringLiteral("/bin/sleep")).canonicalFilePath();
+    const QString sleepPath = ExecingChild::sleepPath();
     QVERIFY(!sleepPath.isEmpty());
-    char arg0[] = "sleep";
-    char arg1[] = "30";
-    char *const argv[] = {arg0, arg1, nullptr};
-    ExecingChild child(sleepPath.toLocal8Bit(), argv, false); // sleep keeps the socket
+    const auto sleeper = ExecingChild::sleeper(); // execs sleep, which keeps the socket
+    ExecingChild &child = *sleeper;
     QVERIFY(child.started());
     const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.port());
     QVERIFY(entry);
@@ -229,9 +227,7 @@ void TestResolverChanges::execBetweenCallsIsSeen()
     QCOMPARE(QString::fromStdString(before.front().owners.front().exe), QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath());
 
     QVERIFY(child.go());
-    QTRY_COMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(child.pid())).canonicalFilePath(), sleepPath);
-    // The exe link changes early in execve(), the argument area only later: wait for both.
-    QTRY_COMPARE(child.cmdline(), QByteArray("sleep\0" "30\0", 9));
+    QVERIFY(child.waitForExec(sleepPath, QByteArray("sleep\0" "30\0", 9)));
     const auto after = resolver.resolve({*entry});
     QCOMPARE(after.front().owners.size(), std::size_t(1));
     const ProcessInfo &owner = after.front().owners.front();
@@ -346,12 +342,10 @@ void TestResolverChanges::execClosingACloseOnExecSocketIsSeen()
 // process may clear it just before it execs (re-executing itself in place, keeping its socket).
 void TestResolverChanges::execAfterClearingCloseOnExecIsSeen()
 {
-    const QString sleepPath = QFileInfo(QStringLiteral("/bin/sleep")).canonicalFilePath();
+    const QString sleepPath = ExecingChild::sleepPath();
     QVERIFY(!sleepPath.isEmpty());
-    char arg0[] = "sleep";
-    char arg1[] = "30";
-    char *const argv[] = {arg0, arg1, nullptr};
-    ExecingChild child(sleepPath.toLocal8Bit(), argv, false, true);
+    const auto sleeper = ExecingChild::sleeper(true);
+    ExecingChild &child = *sleeper;
     QVERIFY(child.started());
     const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.port());
     QVERIFY(entry);
@@ -368,8 +362,7 @@ void TestResolverChanges::execAfterClearingCloseOnExecIsSeen()
              quiet.execChecks + quiet.execChecksSkipped);
 
     QVERIFY(child.go());
-    QTRY_COMPARE(QFileInfo(QStringLiteral("/proc/%1/exe").arg(child.pid())).canonicalFilePath(), sleepPath);
-    QTRY_COMPARE(child.cmdline(), QByteArray("sleep\0" "30\0", 9));
+    QVERIFY(child.waitForExec(sleepPath, QByteArray("sleep\0" "30\0", 9)));
     const auto after = resolver.resolve({*entry});
     QCOMPARE(after.front().owners.size(), std::size_t(1));
     QCOMPARE(after.front().owners.front().pid, int(child.pid()));
@@ -381,12 +374,10 @@ void TestResolverChanges::execAfterClearingCloseOnExecIsSeen()
 // since the last check: stopped, it is never read again; continued, it is.
 void TestResolverChanges::ownerThatDidNotRunSkipsTheExecCheck()
 {
-    const QString sleepPath = QFileInfo(QStringLiteral("/bin/sleep")).canonicalFilePath();
+    const QString sleepPath = ExecingChild::sleepPath();
     QVERIFY(!sleepPath.isEmpty());
-    char arg0[] = "sleep";
-    char arg1[] = "30";
-    char *const argv[] = {arg0, arg1, nullptr};
-    ExecingChild child(sleepPath.toLocal8Bit(), argv, false); // waits for go() and never gets it
+    const auto sleeper = ExecingChild::sleeper(); // waits for go() and never gets it
+    ExecingChild &child = *sleeper;
     QVERIFY(child.started());
     const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), child.port());
     QVERIFY(entry);

@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QFile>
+#include <QFileInfo>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
@@ -20,6 +21,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -129,6 +131,16 @@ public:
     ExecingChild(const ExecingChild &) = delete;
     ExecingChild &operator=(const ExecingChild &) = delete;
 
+    // Where sleep is (canonical), and a child that execs "sleep 30" on go(), which keeps the socket.
+    static QString sleepPath() { return QFileInfo(QStringLiteral("/bin/sleep")).canonicalFilePath(); }
+    static std::unique_ptr<ExecingChild> sleeper(bool clearCloseOnExecAtGo = false)
+    {
+        char arg0[] = "sleep";
+        char arg1[] = "30";
+        char *const argv[] = {arg0, arg1, nullptr};
+        return std::make_unique<ExecingChild>(sleepPath().toLocal8Bit(), argv, false, clearCloseOnExecAtGo);
+    }
+
     bool started() const { return m_pid > 0 && m_port != 0; }
     pid_t pid() const { return m_pid; }
     std::uint16_t port() const { return m_port; }
@@ -140,6 +152,18 @@ public:
     {
         QFile file(QStringLiteral("/proc/%1/cmdline").arg(m_pid));
         return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+    // After go(): whether the child runs `path` with `cmdline` within 5 s. The exe link changes early
+    // in execve(), the argument area only later, so both are waited for.
+    bool waitForExec(const QString &path, const QByteArray &expectedCmdline) const
+    {
+        const auto done = [&] {
+            return QFileInfo(QStringLiteral("/proc/%1/exe").arg(m_pid)).canonicalFilePath() == path
+                && cmdline() == expectedCmdline;
+        };
+        for (int waited = 0; waited < 5000 && !done(); waited += 10)
+            ::usleep(10000);
+        return done();
     }
 
 private:
