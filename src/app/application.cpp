@@ -21,6 +21,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace portwatch {
@@ -162,7 +164,8 @@ void Application::start()
 void Application::lookForTrayHost()
 {
     if (!QSystemTrayIcon::isSystemTrayAvailable()) {
-        m_trayHostTimer->setInterval(std::min(m_trayHostTimer->interval() * 2, std::max(m_options.trayHostPollMaxMs, m_options.trayHostPollMs)));
+        const int ceiling = std::max(m_options.trayHostPollMaxMs, m_options.trayHostPollMs);
+        m_trayHostTimer->setInterval(std::min(m_trayHostTimer->interval() * 2, ceiling));
         return;
     }
     m_trayHostTimer->stop();
