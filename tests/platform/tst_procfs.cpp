@@ -214,6 +214,15 @@ void TestProcfs::runRecordParsing()
     QVERIFY(!procfs::parseRunRecord("2177794 67598\n"));
     QVERIFY(!procfs::parseRunRecord("a b c\n"));
     QVERIFY(!procfs::parseRunRecord(""));
+
+    // Only two equal, real readings prove that the process did not run.
+    QVERIFY(procfs::sameRun(record, record));
+    QVERIFY(!procfs::sameRun(record, procfs::parseRunRecord("2177795 67598 2\n")));
+    QVERIFY(!procfs::sameRun(record, std::nullopt));
+    QVERIFY(!procfs::sameRun(std::nullopt, std::nullopt));
+    const auto unkept = procfs::parseRunRecord("0 0 0\n"); // a kernel keeping no statistics
+    QVERIFY(unkept);
+    QVERIFY(!procfs::sameRun(unkept, unkept));
 }
 
 // The exec check is skipped while an owner's record is unchanged: it must not change while the

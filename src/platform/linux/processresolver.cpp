@@ -223,7 +223,7 @@ void LinuxProcessResolver::refresh(CachedProcess &process)
             process.schedstat.reset(::openat(process.dir.get(), "schedstat", O_RDONLY | O_CLOEXEC));
         const auto run = process.schedstat.valid() ? procfs::readRunRecordFrom(process.schedstat.get())
                                                    : std::nullopt;
-        if (run && run == process.checkedRun) {
+        if (procfs::sameRun(run, process.checkedRun)) {
             ++m_stats.execChecksSkipped;
             return;
         }

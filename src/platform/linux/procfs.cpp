@@ -465,6 +465,11 @@ std::optional<RunRecord> parseRunRecord(std::string_view text) noexcept
     return record;
 }
 
+bool sameRun(const std::optional<RunRecord> &now, const std::optional<RunRecord> &before) noexcept
+{
+    return now && before && now->ranNs != 0 && *now == *before;
+}
+
 std::optional<RunRecord> readRunRecordFrom(int schedstatFd) noexcept
 {
     char buffer[128];

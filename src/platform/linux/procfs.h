@@ -145,6 +145,9 @@ struct RunRecord {
     bool operator==(const RunRecord &) const = default;
 };
 std::optional<RunRecord> parseRunRecord(std::string_view text) noexcept;
+// Whether two readings prove that the process has not run in between: both read and equal, and not
+// the "0 0 0" that older kernels print for every process when they keep no scheduler statistics.
+bool sameRun(const std::optional<RunRecord> &now, const std::optional<RunRecord> &before) noexcept;
 // One pread of a kept /proc/<pid>/schedstat, no allocation; nothing when it cannot be read.
 std::optional<RunRecord> readRunRecordFrom(int schedstatFd) noexcept;
 
