@@ -136,7 +136,9 @@ std::optional<FdInfo> readFdInfoFrom(int fdinfoFd) noexcept;
 // The scheduler's record of a process's main thread (/proc/<pid>/schedstat): nanoseconds run,
 // nanoseconds waited to run, timeslices. It grows whenever that thread runs, and an exec from
 // another thread makes that thread the main one, with a record of its own: a process whose record
-// is unchanged has not exec'ed in between.
+// is unchanged has not exec'ed in between. (The time of a running thread is accounted at each
+// scheduler tick; on a nohz_full CPU, where a thread that never sleeps gets about one tick a second,
+// an exec can show a poll late, never not at all.)
 struct RunRecord {
     std::uint64_t ranNs = 0;
     std::uint64_t waitedNs = 0;
