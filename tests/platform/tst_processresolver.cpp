@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/resource.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void thoroughModeFindsTheSameSharers();
     void fdPassedToAStrangerNeedsThoroughMode();
     void confirmedLookupListsNoFdDirectory();
+    void keptDescriptorsStayWithinTheBudget();
     void exitedOwnerIsNotReported();
     void survivingSharerRemainsAfterOwnerExits();
     void findsEveryForkedWorker_data();
@@ -262,6 +264,45 @@ void TestProcessResolver::confirmedLookupListsNoFdDirectory()
     // 5 calls), and no path looked up for it.
     QCOMPARE(resolver.stats().fdInfoReads - afterFirst.fdInfoReads, std::uint64_t(20));
     QCOMPARE(resolver.stats().fdLinksRead, afterFirst.fdLinksRead);
+}
+
+// The cache keeps an fdinfo file open per holder only up to a tenth of the open-file limit; the
+// holders beyond it are confirmed through their fd link, and every one is still answered.
+void TestProcessResolver::keptDescriptorsStayWithinTheBudget()
+{
+    rlimit saved{};
+    QVERIFY(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    rlimit lowered = saved;
+    lowered.rlim_cur = 200; // a budget of 20 of each kind
+    QVERIFY(lowered.rlim_cur <= saved.rlim_max);
+    QVERIFY(::setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+    const auto restoreLimit = qScopeGuard([&saved] { ::setrlimit(RLIMIT_NOFILE, &saved); });
+
+    constexpr int kSockets = 30;
+    std::vector<int> sockets;
+    const auto closeSockets = qScopeGuard([&sockets] {
+        for (const int fd : sockets)
+            ::close(fd);
+    });
+    std::vector<SocketEntry> entries;
+    for (int i = 0; i < kSockets; ++i) {
+        std::uint16_t port = 0;
+        sockets.push_back(listenOnLoopback(port, true));
+        QVERIFY(sockets.back() >= 0);
+        const auto entry = socketOn(QStringLiteral("tcp:127.0.0.1:0"), port);
+        QVERIFY(entry);
+        entries.push_back(*entry);
+    }
+
+    LinuxProcessResolver resolver;
+    QCOMPARE(resolver.resolve(entries).size(), std::size_t(kSockets));
+    const ResolverStats first = resolver.stats();
+    const auto again = resolver.resolve(entries);
+    for (const Listener &listener : again)
+        QCOMPARE(ownerPids(listener), std::set<int>{int(::getpid())});
+    QCOMPARE(resolver.stats().fdInfoReads - first.fdInfoReads, std::uint64_t(20));
+    QCOMPARE(resolver.stats().fdLinksRead - first.fdLinksRead, std::uint64_t(kSockets - 20));
+    QCOMPARE(resolver.stats().searches, first.searches);
 }
 
 void TestProcessResolver::exitedOwnerIsNotReported()
