@@ -177,8 +177,8 @@ void TestProcfs::keptFdInfoFollowsTheDescriptor()
     QVERIFY(first);
     QCOMPARE(first->inode, inode);
     QCOMPARE(first->flags & O_CLOEXEC, 0u);
-    QCOMPARE(procfs::readFdInfo(self.get(), {}, socket), first); // the open-read-close form agrees
-    const auto otherInfo = procfs::readFdInfo(self.get(), {}, other);
+    QCOMPARE(procfs::readFdInfoFrom(procfs::openFdInfo(self.get(), {}, socket).get()), first); // a fresh open agrees
+    const auto otherInfo = procfs::readFdInfoFrom(procfs::openFdInfo(self.get(), {}, other).get());
     QVERIFY(otherInfo);
     QCOMPARE(otherInfo->mountId, first->mountId); // every socket is on the one sockfs mount
     QVERIFY(otherInfo->flags & O_CLOEXEC);

@@ -68,6 +68,12 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
     ++m_call;
     if (!m_proc.valid())
         m_proc = procfs::openProcRoot();
+    // The fdinfo files the cache holds now; adopt() counts the ones it opens during this call.
+    m_heldFdInfos = 0;
+    for (const auto &[inode, socket] : m_sockets) {
+        for (const CachedHolder &cached : socket.owners)
+            m_heldFdInfos += cached.fdinfo.valid() ? 1 : 0;
+    }
 
     std::unordered_set<std::uint64_t> unknown;
     std::unordered_set<std::uint32_t> unknownUids;
@@ -118,7 +124,6 @@ std::vector<Listener> LinuxProcessResolver::resolve(const std::vector<SocketEntr
     if (m_mode == ResolveMode::Thorough) {
         m_sockets.clear();
         m_processes.clear();
-        m_heldFdInfos = 0;
     } else {
         prune();
     }
@@ -219,7 +224,7 @@ void LinuxProcessResolver::refresh(CachedProcess &process)
         return;
     process.checkedCall = m_call;
     if (process.dir.valid()) {
-        if (!process.schedstat.valid())
+        if (!process.schedstat.valid() && procfs::schedstatSupported())
             process.schedstat.reset(::openat(process.dir.get(), "schedstat", O_RDONLY | O_CLOEXEC));
         const auto run = process.schedstat.valid() ? procfs::readRunRecordFrom(process.schedstat.get())
                                                    : std::nullopt;
@@ -473,12 +478,9 @@ void LinuxProcessResolver::prune()
 {
     std::erase_if(m_sockets, [this](const auto &entry) { return entry.second.askedCall + kKeepCalls <= m_call; });
     std::unordered_set<int> used;
-    m_heldFdInfos = 0;
     for (const auto &[inode, socket] : m_sockets) {
-        for (const CachedHolder &cached : socket.owners) {
+        for (const CachedHolder &cached : socket.owners)
             used.insert(cached.holder.pid);
-            m_heldFdInfos += cached.fdinfo.valid() ? 1 : 0;
-        }
     }
     std::erase_if(m_processes, [&used](const auto &entry) { return !used.count(entry.first); });
 }
@@ -496,7 +498,6 @@ void LinuxProcessResolver::clearCache()
 {
     m_sockets.clear();
     m_processes.clear();
-    m_heldFdInfos = 0;
     m_lastPid = -1;
 }
 

@@ -100,7 +100,7 @@ private:
     // Descriptors the cache may keep open of each kind (process directories; fdinfo files), from
     // the open-file limit, so that the kept ones never take more than about half of it.
     std::size_t m_maxHeld = 0;
-    std::size_t m_heldFdInfos = 0; // at most this many are open (recounted by prune())
+    std::size_t m_heldFdInfos = 0; // counted at the start of each resolve() call
     std::uint64_t m_call = 0;
     int m_lastPid = -1;
     std::chrono::milliseconds m_retryInterval{30000};

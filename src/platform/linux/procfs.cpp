@@ -429,12 +429,6 @@ std::optional<FdInfo> parseFdInfo(std::string_view text) noexcept
     return info;
 }
 
-std::optional<FdInfo> readFdInfo(int dirFd, std::string_view prefix, int fd)
-{
-    const UniqueFd kept = openFdInfo(dirFd, prefix, fd);
-    return kept.valid() ? readFdInfoFrom(kept.get()) : std::nullopt;
-}
-
 UniqueFd openFdInfo(int dirFd, std::string_view prefix, int fd)
 {
     return UniqueFd(::openat(dirFd, joinPath(prefix, "fdinfo/" + std::to_string(fd)).c_str(), O_RDONLY | O_CLOEXEC));
@@ -468,6 +462,12 @@ std::optional<RunRecord> parseRunRecord(std::string_view text) noexcept
 bool sameRun(const std::optional<RunRecord> &now, const std::optional<RunRecord> &before) noexcept
 {
     return now && before && now->ranNs != 0 && *now == *before;
+}
+
+bool schedstatSupported()
+{
+    static const bool supported = ::access("/proc/self/schedstat", R_OK) == 0;
+    return supported;
 }
 
 std::optional<RunRecord> readRunRecordFrom(int schedstatFd) noexcept

@@ -123,8 +123,6 @@ struct FdInfo {
 };
 // Parses the "flags:", "mnt_id:" and "ino:" lines; nothing when one is missing or malformed.
 std::optional<FdInfo> parseFdInfo(std::string_view text) noexcept;
-// The same for descriptor `fd` of the process (open, read, close), or nothing when it cannot be read.
-std::optional<FdInfo> readFdInfo(int dirFd, std::string_view prefix, int fd);
 // fdinfo/<fd> of the process opened to be kept. It stays bound to that process and descriptor
 // number: every read at offset 0 describes what the descriptor names now, and fails once the
 // descriptor is closed or the process is gone. No path lookup and no permission check per read,
@@ -150,6 +148,8 @@ std::optional<RunRecord> parseRunRecord(std::string_view text) noexcept;
 // Whether two readings prove that the process has not run in between: both read and equal, and not
 // the "0 0 0" that older kernels print for every process when they keep no scheduler statistics.
 bool sameRun(const std::optional<RunRecord> &now, const std::optional<RunRecord> &before) noexcept;
+// Whether /proc/<pid>/schedstat exists on this kernel (CONFIG_SCHED_INFO); probed once.
+bool schedstatSupported();
 // One pread of a kept /proc/<pid>/schedstat, no allocation; nothing when it cannot be read.
 std::optional<RunRecord> readRunRecordFrom(int schedstatFd) noexcept;
 
