@@ -7,6 +7,7 @@
 #include "timing.h"
 
 #include "core/config.h"
+#include "platform/linux/procfs.h"
 
 #include <QDir>
 
@@ -183,9 +184,12 @@ std::map<pid_t, ThreadTime> threadTimes(pid_t pid)
         const std::string dir = taskDir + "/" + entry->d_name;
         if (!readText(dir + "/schedstat", schedstat) || !readText(dir + "/comm", comm))
             continue;
+        const auto record = platform::procfs::parseRunRecord(schedstat);
+        if (!record)
+            continue;
         if (!comm.empty() && comm.back() == '\n')
             comm.pop_back();
-        threads[static_cast<pid_t>(std::atol(entry->d_name))] = {comm, std::strtoull(schedstat.c_str(), nullptr, 10)};
+        threads[static_cast<pid_t>(std::atol(entry->d_name))] = {comm, record->ranNs};
     }
     closedir(tasks);
     return threads;
