@@ -148,6 +148,19 @@ private Q_SLOTS:
         QCOMPARE(out.size(), std::size_t(6));
     }
 
+    // Read while sockets come and go, the file can show a row twice (the kernel resumes each page
+    // by position in a hash table that changed): the socket is reported once.
+    void rowPrintedTwiceCountsOnce()
+    {
+        const std::string row =
+            "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 777 1 0 100 0 0 10 0\n";
+        const std::string other =
+            "   1: 0100007F:1F91 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 778 1 0 100 0 0 10 0\n";
+        QCOMPARE(describeAll(procnet::parse(row + other + row, tcp4)),
+                 sorted({"tcp ipv4 127.0.0.1 8080 inode=777 uid=1000 v6only=0",
+                         "tcp ipv4 127.0.0.1 8081 inode=778 uid=1000 v6only=0"}));
+    }
+
     void malformedLinesIgnored()
     {
         const std::string good =

@@ -9,6 +9,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <unordered_set>
 
 namespace portwatch::platform::procnet {
 
@@ -153,13 +154,19 @@ bool parseRow(std::string_view line, const FileKind &kind, const SocketQuery &qu
 
 void parse(std::string_view text, const FileKind &kind, const SocketQuery &query, std::vector<SocketEntry> &out)
 {
+    // The kernel prints these files a page at a time and finds its place again in a hash table that
+    // may have changed in between: on a busy host a row can come twice. One socket is one inode.
+    std::unordered_set<std::uint64_t> seen;
     SocketEntry entry;
     while (!text.empty()) {
         const std::size_t newline = text.find('\n');
         const std::string_view line = text.substr(0, newline);
         text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-        if (parseRow(line, kind, query, entry))
-            out.push_back(entry);
+        if (!parseRow(line, kind, query, entry))
+            continue;
+        if (entry.inode != 0 && !seen.insert(entry.inode).second)
+            continue;
+        out.push_back(entry);
     }
 }
 

@@ -22,7 +22,9 @@ struct FileKind {
 
 // Appends to `out` the rows of `text` that are listening TCP sockets (state LISTEN) or bound,
 // unconnected UDP sockets (state CLOSE) and that `query` wants. Lines that do not parse (the
-// header, truncated or malformed rows, rows of the wrong family) are skipped.
+// header, truncated or malformed rows, rows of the wrong family) are skipped, and so is a row for an
+// inode already taken from `text` (the kernel can print a row twice when sockets come and go while
+// the file is read).
 void parse(std::string_view text, const FileKind &kind, const SocketQuery &query, std::vector<SocketEntry> &out);
 
 // Convenience for tests and one-off callers: every listening/bound row of `text`.
