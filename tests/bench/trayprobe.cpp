@@ -7,11 +7,14 @@
 #include "timing.h"
 
 #include "core/config.h"
+#include "core/portspec.h"
 #include "platform/linux/procfs.h"
+#include "platform/sockettable.h"
 
 #include <QDir>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -19,6 +22,8 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -223,6 +228,53 @@ pid_t findInGroup(pid_t group, const std::string &exe)
     return found;
 }
 
+// The minimal poller: `polls` filtered dumps of `query`, one a second on a fixed schedule starting
+// half a second after it is started (away from whatever phase the tray polls in), on a socket table
+// of its own; returns this thread's CPU time over them, waking included.
+class FloorPoller {
+public:
+    FloorPoller(platform::SocketQuery query, int polls)
+        : m_thread([this, query = std::move(query), polls] { run(query, polls); })
+    {
+    }
+    ~FloorPoller()
+    {
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+    FloorPoller(const FloorPoller &) = delete;
+    FloorPoller &operator=(const FloorPoller &) = delete;
+
+    // Waits for the last dump; the CPU time, or -1 when a dump failed.
+    std::int64_t cpuNs()
+    {
+        if (m_thread.joinable())
+            m_thread.join();
+        return m_cpuNs;
+    }
+    int polls() const noexcept { return m_polls; }
+
+private:
+    void run(const platform::SocketQuery &query, int polls)
+    {
+        const std::unique_ptr<platform::SocketTable> table = platform::makeSocketTable();
+        auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+        const std::int64_t started = threadCpuNs();
+        bool failed = false;
+        for (int i = 0; i < polls; ++i) {
+            std::this_thread::sleep_until(next);
+            next += std::chrono::seconds(1);
+            failed = failed || !table->query(query).ok();
+            m_polls = i + 1;
+        }
+        m_cpuNs = failed ? -1 : threadCpuNs() - started;
+    }
+
+    std::int64_t m_cpuNs = -1;
+    std::atomic<int> m_polls = 0;
+    std::thread m_thread;
+};
+
 } // namespace
 
 TrayFigures measureTray(const TrayOptions &options)
@@ -311,6 +363,9 @@ TrayFigures measureTray(const TrayOptions &options)
     const std::int64_t started = nowNs();
     const std::map<pid_t, ThreadTime> threadsBefore = threadTimes(target);
     const bool before = readStat(target, group, ticksBefore);
+    std::optional<FloorPoller> floor;
+    if (options.measureFloor)
+        floor.emplace(socketQueryFor(options.watched), options.seconds);
     std::this_thread::sleep_for(std::chrono::seconds(options.seconds));
     const bool after = readStat(target, group, ticksAfter);
     const std::map<pid_t, ThreadTime> threadsAfter = threadTimes(target);
@@ -318,6 +373,12 @@ TrayFigures measureTray(const TrayOptions &options)
     const long rss = statusKiB(target, "VmRSS");
     const long peak = statusKiB(target, "VmHWM");
     killGroup(guard);
+    if (floor) {
+        const std::int64_t floorNs = floor->cpuNs();
+        figures.floorPolls = floor->polls();
+        if (floorNs >= 0 && figures.floorPolls > 0)
+            figures.floorPercent = 100.0 * static_cast<double>(floorNs) / (1e9 * figures.floorPolls);
+    }
     if (!before || !after || rss < 0) {
         figures.error = figures.what + " exited during the measurement (see " + logPath + ")";
         return figures;
