@@ -61,7 +61,7 @@ void MonitorWorker::setConfig(const QList<PortSpec> &watched, int intervalMs, qu
     m_generation = generation;
     m_query = socketQueryFor(m_watched);
     // The old snapshot belongs to other ports; starting afresh keeps the debug diff honest.
-    m_snapshot = Snapshot();
+    m_snapshot.reset();
     if (m_running)
         poll(true);
 }
@@ -95,38 +95,32 @@ void MonitorWorker::poll(bool report)
     // An empty query means "every socket" to the platform layer: with nothing watched there is
     // nothing to ask.
     if (!m_watched.isEmpty()) {
-        const platform::SocketList list = m_sockets->query(m_query);
+        platform::SocketList list = m_sockets->query(m_query);
         if (!list.ok()) {
             result.ok = false;
             result.error = QString::fromStdString(list.error);
         } else {
             // The query merges ranges and a fallback backend may filter loosely: keep exactly what
             // the specs name (80 must never bring in 8080).
-            std::vector<platform::SocketEntry> watched;
-            watched.reserve(list.sockets.size());
-            std::copy_if(list.sockets.cbegin(), list.sockets.cend(), std::back_inserter(watched),
-                         [this](const platform::SocketEntry &socket) { return isWatched(m_watched, socket); });
-
-            Snapshot snapshot(watched);
+            std::vector<platform::SocketEntry> &watched = list.sockets;
+            std::erase_if(watched,
+                          [this](const platform::SocketEntry &socket) { return !isWatched(m_watched, socket); });
+            Snapshot::normalize(watched);
             if (lcPoll().isDebugEnabled()) {
-                const SnapshotDiff diff = Snapshot::diff(m_snapshot, snapshot);
-                if (!diff.isEmpty())
-                    qCDebug(lcPoll) << "sockets on watched ports:" << diff.appeared.size() << "appeared,"
-                                    << diff.vanished.size() << "vanished";
+                Snapshot snapshot(watched);
+                if (m_snapshot) {
+                    const SnapshotDiff diff = Snapshot::diff(*m_snapshot, snapshot);
+                    if (!diff.isEmpty())
+                        qCDebug(lcPoll) << "sockets on watched ports:" << diff.appeared.size() << "appeared,"
+                                        << diff.vanished.size() << "vanished";
+                }
+                m_snapshot = std::move(snapshot);
+            } else {
+                m_snapshot.reset(); // a diff against a snapshot from before debug output was off would lie
             }
-            m_snapshot = std::move(snapshot);
 
-            // Every current socket goes to the resolver, not only the new ones. The resolver's
-            // contract (processes.h) is that known sockets are confirmed cheaply from its cache (one
-            // readlink of the known fd on Linux) and only never-seen sockets make it search /proc,
-            // which is the per-poll floor issue 4 sets: the filtered dumps plus one cheap check per
-            // known watched socket. In exchange an owner that exits while a forked child keeps the
-            // socket, or a socket passed on to another program, is noticed on the next poll instead
-            // of being reported as the old owner forever.
             if (!watched.empty()) {
-                const QList<platform::SocketEntry> sorted = m_snapshot.sockets();
-                const std::vector<platform::SocketEntry> ask(sorted.cbegin(), sorted.cend());
-                std::vector<platform::Listener> resolved = m_processes->resolve(ask);
+                std::vector<platform::Listener> resolved = m_processes->resolve(watched);
                 result.listeners = QList<platform::Listener>(std::make_move_iterator(resolved.begin()),
                                                              std::make_move_iterator(resolved.end()));
             }

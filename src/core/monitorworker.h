@@ -15,6 +15,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 class QTimer;
 
@@ -64,7 +65,7 @@ private:
     quint64 m_generation = 0;
     bool m_running = false;
 
-    Snapshot m_snapshot; // of the last successful poll
+    std::optional<Snapshot> m_snapshot; // of the last successful poll, kept only for debug output
     bool m_reported = false;
     PollResult m_lastReported;
 };

@@ -5,6 +5,7 @@
 #include <QHashFunctions>
 
 #include <algorithm>
+#include <iterator>
 #include <tuple>
 
 namespace portwatch {
@@ -49,6 +50,25 @@ Snapshot::Snapshot(const std::vector<platform::SocketEntry> &sockets)
 QList<platform::SocketEntry> Snapshot::sockets() const
 {
     return sorted(m_sockets.values());
+}
+
+void Snapshot::normalize(std::vector<platform::SocketEntry> &sockets)
+{
+    // Stable, so that among entries of one identity the last one given stays last.
+    std::stable_sort(sockets.begin(), sockets.end(), socketLess);
+    const auto sameIdentity = [](const platform::SocketEntry &a, const platform::SocketEntry &b) {
+        return !socketLess(a, b) && !socketLess(b, a);
+    };
+    auto kept = sockets.begin();
+    for (auto it = sockets.begin(); it != sockets.end(); ++it) {
+        if (kept != sockets.begin() && sameIdentity(*std::prev(kept), *it))
+            *std::prev(kept) = std::move(*it); // a later entry of the same identity replaces it
+        else if (kept != it)
+            *kept++ = std::move(*it);
+        else
+            ++kept;
+    }
+    sockets.erase(kept, sockets.end());
 }
 
 SnapshotDiff Snapshot::diff(const Snapshot &before, const Snapshot &after)

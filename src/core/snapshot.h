@@ -8,6 +8,7 @@
 
 #include <compare>
 #include <string>
+#include <vector>
 
 namespace portwatch {
 
@@ -40,6 +41,10 @@ public:
     bool contains(const ListenerKey &key) const { return m_sockets.contains(key); }
     qsizetype size() const noexcept { return m_sockets.size(); }
     QList<platform::SocketEntry> sockets() const; // sorted by protocol, port, family, address, inode
+
+    // What a snapshot of `sockets` would hold, in place and without building one: sorted as
+    // sockets() sorts, one entry per identity (the last one given, as the snapshot keeps it).
+    static void normalize(std::vector<platform::SocketEntry> &sockets);
 
     // appeared: in `after` but not in `before`; vanished: the other way round. Both sorted.
     static SnapshotDiff diff(const Snapshot &before, const Snapshot &after);

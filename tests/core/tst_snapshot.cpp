@@ -144,6 +144,33 @@ private Q_SLOTS:
         QCOMPARE(inodes(Snapshot::diff(Snapshot(sockets), Snapshot()).vanished), expected);
     }
 
+    // The monitor's quiet poll normalizes in place instead of building a snapshot: it must hold what
+    // a snapshot would, in the same order, with the same entry kept where an identity repeats.
+    void normalizeHoldsWhatASnapshotHolds()
+    {
+        auto later = entry(Protocol::Tcp, Family::IPv4, "0.0.0.0", 80, 5);
+        later.uid = 0; // same identity as an earlier entry, other details
+        std::vector<SocketEntry> sockets{
+            entry(Protocol::Udp, Family::IPv4, "0.0.0.0", 53, 1),
+            entry(Protocol::Tcp, Family::IPv4, "0.0.0.0", 80, 5),
+            entry(Protocol::Tcp, Family::IPv6, "::", 8080, 2),
+            entry(Protocol::Udp, Family::IPv4, "0.0.0.0", 53, 1),
+            entry(Protocol::Tcp, Family::IPv4, "0.0.0.0", 80, 4),
+            later,
+            entry(Protocol::Tcp, Family::IPv4, "127.0.0.1", 8080, 6),
+            entry(Protocol::Udp, Family::IPv4, "0.0.0.0", 53, 1),
+        };
+        const QList<SocketEntry> expected = Snapshot(sockets).sockets();
+        Snapshot::normalize(sockets);
+        QCOMPARE(QList<SocketEntry>(sockets.cbegin(), sockets.cend()), expected);
+        QCOMPARE(inodes(expected), (QList<quint64>{4, 5, 6, 2, 1}));
+        QCOMPARE(sockets[1].uid, 0u);
+
+        std::vector<SocketEntry> none;
+        Snapshot::normalize(none);
+        QVERIFY(none.empty());
+    }
+
     void keysWorkInHashes()
     {
         QSet<ListenerKey> keys;
