@@ -256,14 +256,14 @@ int runProbeMode(const QString &ports)
     for (int warm = 0; warm < 3; ++warm)
         probe.poll();
     markTrace(kQuietBegin);
-    probe.poll();
+    probe.pollUntimed();
     markTrace(kQuietEnd);
     SocketHolder binder;
     std::string error;
     if (!bindAgain(watched.first().items().first().range.first, binder, error))
         return 1;
     markTrace(kBindBegin);
-    probe.poll();
+    probe.pollUntimed();
     markTrace(kBindEnd);
     return probe.lastResult().ok && probe.lastFound(binder.pid(), watched.first().items().first().range.first) ? 0 : 1;
 }

@@ -42,6 +42,11 @@ PollProbe::Time PollProbe::poll()
     return {nowNs() - started, threadCpuNs() - cpu};
 }
 
+void PollProbe::pollUntimed()
+{
+    m_worker->pollNow();
+}
+
 PollProbe::Time PollProbe::dumpOnly()
 {
     const std::int64_t cpu = threadCpuNs();

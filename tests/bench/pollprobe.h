@@ -34,6 +34,9 @@ public:
     };
     // One poll, as a timer tick of the worker would do it, plus judging.
     Time poll();
+    // The same without reading the clocks, for counting a poll's system calls: reading this thread's
+    // CPU clock is a system call of the benchmark's, not of the poll.
+    void pollUntimed();
     // The same socket query alone, on a socket table of its own: what the kernel's filtered dumps
     // cost, the floor under every poll (no owner lookup, no judging, nothing of ours to speed up).
     Time dumpOnly();
