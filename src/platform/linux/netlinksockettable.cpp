@@ -10,6 +10,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -263,11 +264,12 @@ SocketList NetlinkSocketTable::query(const SocketQuery &query)
         m_unavailable = true;
         return result;
     }
+    m_lastDumps = 0;
     for (const Protocol protocol : {Protocol::Tcp, Protocol::Udp}) {
         if (!query.all() && std::none_of(query.items.begin(), query.items.end(),
                                          [protocol](const SocketQuery::Item &item) { return item.protocol == protocol; }))
             continue;
-        if (protocol == Protocol::Tcp && !m_combinedTcpRefused) {
+        if (useCombined(protocol)) {
             const DumpStatus status = dump(protocol, Families::Both, query, result.sockets, result.error);
             if (status == DumpStatus::Ok)
                 continue;
@@ -278,13 +280,16 @@ SocketList NetlinkSocketTable::query(const SocketQuery &query)
             }
             // A kernel without the compatibility request (or a policy that refuses it): one dump per
             // family from now on. If netlink is not usable at all, those are refused too.
-            m_combinedTcpRefused = true;
+            if (protocol == Protocol::Tcp)
+                m_combinedTcpRefused = true;
+            else
+                m_combinedUdp = Support::Missing;
             result.error.clear();
-            if (!ensureOpen(result.error)) {
-                m_unavailable = true;
-                result.sockets.clear();
-                return result;
-            }
+        }
+        if (!ensureOpen(result.error)) { // closed by a refused combined dump or by the UDP probe
+            m_unavailable = true;
+            result.sockets.clear();
+            return result;
         }
         for (const Families families : {Families::IPv4, Families::IPv6}) {
             const DumpStatus status = dump(protocol, families, query, result.sockets, result.error);
@@ -301,12 +306,81 @@ SocketList NetlinkSocketTable::query(const SocketQuery &query)
     return result;
 }
 
+bool NetlinkSocketTable::useCombined(Protocol protocol)
+{
+    if (protocol == Protocol::Tcp)
+        return !m_combinedTcpRefused;
+    if (!m_useCombinedUdp)
+        return false;
+    if (m_combinedUdp == Support::Unknown) {
+        const std::size_t received = m_lastReceived;
+        const int dumps = m_lastDumps;
+        m_combinedUdp = probeCombinedUdp() ? Support::Works : Support::Missing;
+        m_lastReceived = received; // the probe's dumps and records are not the query's
+        m_lastDumps = dumps;
+    }
+    return m_combinedUdp == Support::Works;
+}
+
+// UDP through TCPDIAG_GETSOCK with an INET_DIAG_REQ_PROTOCOL attribute naming UDP is one walk of the
+// UDP table for both families (Linux 5.10 and later), where SOCK_DIAG_BY_FAMILY needs one per family.
+// A kernel that does not read the attribute there answers for TCP instead, without an error, so the
+// answer is checked once against sockets of our own: a loopback UDP socket of each family (IPv6 only
+// where it can be had) must come back with its inode. Leaves the netlink socket closed on failure.
+bool NetlinkSocketTable::probeCombinedUdp()
+{
+    for (const int family : {AF_INET, AF_INET6}) {
+        const int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return family == AF_INET6; // no IPv6 sockets at all: the IPv4 answer decides
+        sockaddr_storage address{};
+        socklen_t length;
+        if (family == AF_INET) {
+            auto *v4 = reinterpret_cast<sockaddr_in *>(&address);
+            v4->sin_family = AF_INET;
+            v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            length = sizeof *v4;
+        } else {
+            auto *v6 = reinterpret_cast<sockaddr_in6 *>(&address);
+            v6->sin6_family = AF_INET6;
+            v6->sin6_addr = in6addr_loopback;
+            length = sizeof *v6;
+        }
+        struct stat status{};
+        const bool bound = ::bind(fd, reinterpret_cast<sockaddr *>(&address), length) == 0
+            && ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) == 0 && ::fstat(fd, &status) == 0;
+        if (!bound) {
+            ::close(fd);
+            if (family == AF_INET6)
+                return true; // no IPv6 loopback to bind: as above
+            return false;
+        }
+        const std::uint16_t port = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in *>(&address)->sin_port
+                                                           : reinterpret_cast<sockaddr_in6 *>(&address)->sin6_port);
+        SocketQuery own;
+        own.items.push_back({Protocol::Udp, {port, port}});
+        std::vector<SocketEntry> found;
+        std::string error;
+        const DumpStatus dumped = dump(Protocol::Udp, Families::Both, own, found, error);
+        ::close(fd);
+        if (dumped != DumpStatus::Ok) {
+            close(); // whatever the failed dump left in the socket goes with it
+            return false;
+        }
+        if (std::none_of(found.begin(), found.end(),
+                         [&status](const SocketEntry &entry) { return entry.inode == status.st_ino; }))
+            return false;
+    }
+    return true;
+}
+
 NetlinkSocketTable::DumpStatus NetlinkSocketTable::dump(Protocol protocol, Families families, const SocketQuery &query,
                                                         std::vector<SocketEntry> &out, std::string &error)
 {
     buildRequest(protocol, families, query);
     if (m_request.empty())
         return DumpStatus::Ok; // nothing of this protocol wanted
+    ++m_lastDumps;
 
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
@@ -344,9 +418,10 @@ void NetlinkSocketTable::buildRequest(Protocol protocol, Families families, cons
     const std::size_t bytecodeSize = useBytecode ? bytecode.size() : 0;
 
     const bool combined = families == Families::Both;
+    const bool protocolAttribute = combined && protocol == Protocol::Udp;
     nlmsghdr header{};
     header.nlmsg_len = NLMSG_LENGTH(combined ? sizeof(inet_diag_req) : sizeof(inet_diag_req_v2))
-        + (useBytecode ? NLA_HDRLEN + bytecodeSize : 0);
+        + (useBytecode ? NLA_HDRLEN + bytecodeSize : 0) + (protocolAttribute ? NLA_HDRLEN + sizeof(std::uint32_t) : 0);
     header.nlmsg_type = combined ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY;
     header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     header.nlmsg_seq = ++m_sequence;
@@ -356,7 +431,7 @@ void NetlinkSocketTable::buildRequest(Protocol protocol, Families families, cons
         // The kernel dumps this request with no family filter (AF_UNSPEC); idiag_family is unused.
         inet_diag_req request{};
         request.idiag_family = AF_INET;
-        request.idiag_states = 1u << tcpListen;
+        request.idiag_states = 1u << (protocol == Protocol::Tcp ? tcpListen : tcpClose);
         request.id.idiag_sport = sport;
         append(m_request, request);
     } else {
@@ -374,6 +449,13 @@ void NetlinkSocketTable::buildRequest(Protocol protocol, Families families, cons
         attribute.nla_type = INET_DIAG_REQ_BYTECODE;
         append(m_request, attribute);
         bytecode.appendTo(m_request);
+    }
+    if (protocolAttribute) {
+        nlattr attribute{};
+        attribute.nla_len = std::uint16_t(NLA_HDRLEN + sizeof(std::uint32_t));
+        attribute.nla_type = INET_DIAG_REQ_PROTOCOL;
+        append(m_request, attribute);
+        append(m_request, std::uint32_t{IPPROTO_UDP});
     }
 }
 

@@ -19,9 +19,10 @@ public:
     NetlinkSocketTable(const NetlinkSocketTable &) = delete;
     NetlinkSocketTable &operator=(const NetlinkSocketTable &) = delete;
 
-    // Up to four dumps (TCP LISTEN and bound UDP, IPv4 and IPv6), skipping a protocol the query
-    // does not name. One netlink socket serves every query; it is opened on first use and reopened
-    // after an error, so a failed query does not break the next one.
+    // One dump per protocol the query names (TCP LISTEN, bound UDP), each covering IPv4 and IPv6,
+    // or one per family where this kernel cannot do both at once. One netlink socket serves every
+    // query; it is opened on first use and reopened after an error, so a failed query does not break
+    // the next one.
     SocketList query(const SocketQuery &query) override;
     std::string backendName() const override;
 
@@ -32,14 +33,25 @@ public:
     // Socket records the kernel sent for the last query, before the check against the query here:
     // with the port filter working in the kernel, only sockets on the asked ports.
     std::size_t lastReceived() const noexcept { return m_lastReceived; }
+    // Dump requests the last query sent.
+    int lastDumps() const noexcept { return m_lastDumps; }
+
+    // Whether UDP of both families comes in one dump on this kernel (probed on the first UDP query;
+    // false until then). Tests turn the combined dump off to check the one-dump-per-family path.
+    bool combinedUdp() const noexcept { return m_combinedUdp == Support::Works; }
+    void setUseCombinedUdp(bool use) noexcept { m_useCombinedUdp = use; }
 
 private:
     enum class DumpStatus { Ok, Failed, Refused };
-    // The families of one dump. Both: TCP only, through the kernel's older TCPDIAG_GETSOCK request,
-    // which walks the TCP listeners once for IPv4 and IPv6 together instead of once per family.
+    // The families of one dump. Both: through the kernel's older TCPDIAG_GETSOCK request, which has
+    // no family filter, so the kernel walks its table once for IPv4 and IPv6 together instead of
+    // once per family. That request is for TCP; an INET_DIAG_REQ_PROTOCOL attribute makes it UDP.
     enum class Families { IPv4, IPv6, Both };
+    enum class Support { Unknown, Works, Missing };
 
     bool ensureOpen(std::string &error);
+    bool useCombined(Protocol protocol);
+    bool probeCombinedUdp();
     void close() noexcept;
     DumpStatus dump(Protocol protocol, Families families, const SocketQuery &query, std::vector<SocketEntry> &out,
                     std::string &error);
@@ -52,7 +64,10 @@ private:
     std::uint32_t m_answeredKinds = 0; // bit per (protocol, family) the kernel has answered once
     std::size_t m_lastReceived = 0;
     bool m_unavailable = false;
+    int m_lastDumps = 0;
     bool m_combinedTcpRefused = false; // this kernel does not answer TCPDIAG_GETSOCK: one dump per family
+    Support m_combinedUdp = Support::Unknown;
+    bool m_useCombinedUdp = true;
     std::vector<unsigned char> m_request; // reused: header + inet_diag_req_v2 + bytecode attribute
     std::vector<unsigned char> m_receive; // reused: one netlink datagram of a dump
     std::vector<PortRange> m_ranges;      // reused: the query's merged port ranges for one protocol
