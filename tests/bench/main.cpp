@@ -103,12 +103,14 @@ std::string trayFloorNote(const TrayFigures &tray)
     if (tray.floorPercent <= 0)
         return {};
     const double difference = tray.cpuPercent - tray.floorPercent;
-    char text[480];
+    char text[560];
     std::snprintf(text, sizeof text,
                   " In the same window, a thread of the benchmark asking the kernel the same question once a second "
                   "and doing nothing else (the minimal poller) spent %.3f %% of a core over %d dumps; the tray spent "
-                  "%.2f times that. %s",
+                  "%.2f times that (the tray polled %s, the minimal poller %d ms into each second). %s",
                   tray.floorPercent, tray.floorPolls, tray.cpuPercent / tray.floorPercent,
+                  tray.trayPhaseMs >= 0 ? (std::to_string(tray.trayPhaseMs) + " ms").c_str() : "at a phase not seen",
+                  tray.floorPhaseMs,
                   difference >= 0 ? ("Portwatch's own part is the difference, " + formatRatio(difference) + " %.").c_str()
                                   : "The tray spent less than the minimal poller: the difference is below the noise "
                                     "of two walkers measured side by side.");

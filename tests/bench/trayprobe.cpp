@@ -228,13 +228,55 @@ pid_t findInGroup(pid_t group, const std::string &exe)
     return found;
 }
 
-// The minimal poller: `polls` filtered dumps of `query`, one a second on a fixed schedule starting
-// half a second after it is started (away from whatever phase the tray polls in), on a socket table
-// of its own; returns this thread's CPU time over them, waking included.
+// Where in each second of the steady clock the tray's poll thread `tid` runs, in milliseconds, found
+// by watching its run time for a few polls (a coarse one-second Qt timer stays on one such phase);
+// -1 when no poll was seen.
+int pollPhaseMs(pid_t pid, pid_t tid)
+{
+    const std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/schedstat";
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    const auto ranNs = [fd]() -> std::uint64_t {
+        const auto record = platform::procfs::readRunRecordFrom(fd);
+        return record ? record->ranNs : 0;
+    };
+    std::vector<int> phases;
+    std::uint64_t last = ranNs();
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(3500);
+    while (std::chrono::steady_clock::now() < end && phases.size() < 3) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        const std::uint64_t ran = ranNs();
+        if (ran > last + 200'000) { // more than a wake-up: a poll
+            const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now().time_since_epoch());
+            phases.push_back(static_cast<int>(now.count() % 1000));
+        }
+        last = ran;
+    }
+    ::close(fd);
+    if (phases.empty())
+        return -1;
+    std::sort(phases.begin(), phases.end());
+    return phases[phases.size() / 2];
+}
+
+// The next time point whose steady-clock milliseconds are `phaseMs` into a second.
+std::chrono::steady_clock::time_point nextAtPhase(int phaseMs)
+{
+    const auto now = std::chrono::steady_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    return now + std::chrono::milliseconds((phaseMs - ms % 1000 + 1000) % 1000);
+}
+
+// The minimal poller: `polls` filtered dumps of `query`, one a second from `first` on, on a socket
+// table of its own; returns this thread's CPU time over them, waking included. Two walkers of the same
+// kernel tables at the same moment slow each other down (bucket locks, cache lines moving between
+// cores), so `first` is put half a second away from the tray's own polls.
 class FloorPoller {
 public:
-    FloorPoller(platform::SocketQuery query, int polls)
-        : m_thread([this, query = std::move(query), polls] { run(query, polls); })
+    FloorPoller(platform::SocketQuery query, int polls, std::chrono::steady_clock::time_point first)
+        : m_thread([this, query = std::move(query), polls, first] { run(query, polls, first); })
     {
     }
     ~FloorPoller()
@@ -255,10 +297,11 @@ public:
     int polls() const noexcept { return m_polls; }
 
 private:
-    void run(const platform::SocketQuery &query, int polls)
+    void run(const platform::SocketQuery &query, int polls, std::chrono::steady_clock::time_point first)
     {
         const std::unique_ptr<platform::SocketTable> table = platform::makeSocketTable();
-        auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+        table->query(query); // opened and probed before the measured dumps
+        auto next = first;
         const std::int64_t started = threadCpuNs();
         bool failed = false;
         for (int i = 0; i < polls; ++i) {
@@ -356,6 +399,14 @@ TrayFigures measureTray(const TrayOptions &options)
         return figures;
     }
     std::this_thread::sleep_for(std::chrono::seconds(options.warmupSeconds));
+    int pollPhase = -1;
+    for (const auto &[tid, thread] : threadTimes(target)) {
+        if (thread.name.rfind(kPollThreadName, 0) == 0)
+            pollPhase = pollPhaseMs(target, tid);
+    }
+    // Without a phase seen, a quarter second off the half-second grid Qt puts coarse timers on.
+    figures.trayPhaseMs = pollPhase;
+    figures.floorPhaseMs = pollPhase >= 0 ? (pollPhase + 500) % 1000 : 250;
 
     pid_t group = 0;
     unsigned long long ticksBefore = 0;
@@ -365,7 +416,7 @@ TrayFigures measureTray(const TrayOptions &options)
     const bool before = readStat(target, group, ticksBefore);
     std::optional<FloorPoller> floor;
     if (options.measureFloor)
-        floor.emplace(socketQueryFor(options.watched), options.seconds);
+        floor.emplace(socketQueryFor(options.watched), options.seconds, nextAtPhase(figures.floorPhaseMs));
     std::this_thread::sleep_for(std::chrono::seconds(options.seconds));
     const bool after = readStat(target, group, ticksAfter);
     const std::map<pid_t, ThreadTime> threadsAfter = threadTimes(target);

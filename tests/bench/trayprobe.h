@@ -37,6 +37,8 @@ struct TrayFigures {
     double pollThreadPercent = -1; // the poll thread's part of cpuPercent, when exact
     double floorPercent = -1;      // the minimal poller in the same window (its thread's CPU), or -1
     int floorPolls = 0;
+    int trayPhaseMs = -1;          // where in each second the tray polled, or -1 when not seen
+    int floorPhaseMs = -1;         // where in each second the minimal poller polled
     double rssMiB = 0;      // VmRSS at the end of the window
     double peakRssMiB = 0;  // VmHWM
     double windowSeconds = 0;
