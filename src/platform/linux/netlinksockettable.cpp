@@ -313,6 +313,12 @@ bool NetlinkSocketTable::useCombined(Protocol protocol)
     if (!m_useCombinedUdp)
         return false;
     if (m_combinedUdp == Support::Unknown) {
+        // The probe costs two small dumps and two sockets: more than it saves a table asked once
+        // (`portwatch-cli who`), so the first UDP query goes per family and the second one probes.
+        if (!m_askedUdp) {
+            m_askedUdp = true;
+            return false;
+        }
         const std::size_t received = m_lastReceived;
         const int dumps = m_lastDumps;
         m_combinedUdp = probeCombinedUdp() ? Support::Works : Support::Missing;

@@ -36,8 +36,8 @@ public:
     // Dump requests the last query sent.
     int lastDumps() const noexcept { return m_lastDumps; }
 
-    // Whether UDP of both families comes in one dump on this kernel (probed on the first UDP query;
-    // false until then). Tests turn the combined dump off to check the one-dump-per-family path.
+    // Whether UDP of both families comes in one dump on this kernel (probed on the second UDP query,
+    // so that a table asked once pays nothing for it; false until then). Tests turn the combined dump off to check the one-dump-per-family path.
     bool combinedUdp() const noexcept { return m_combinedUdp == Support::Works; }
     void setUseCombinedUdp(bool use) noexcept { m_useCombinedUdp = use; }
 
@@ -68,6 +68,7 @@ private:
     bool m_combinedTcpRefused = false; // this kernel does not answer TCPDIAG_GETSOCK: one dump per family
     Support m_combinedUdp = Support::Unknown;
     bool m_useCombinedUdp = true;
+    bool m_askedUdp = false; // a UDP query was made (the probe waits for the second)
     std::vector<unsigned char> m_request; // reused: header + inet_diag_req_v2 + bytecode attribute
     std::vector<unsigned char> m_receive; // reused: one netlink datagram of a dump
     std::vector<PortRange> m_ranges;      // reused: the query's merged port ranges for one protocol
