@@ -4,6 +4,8 @@
 // beyond the result itself.
 #include "netlinksockettable.h"
 
+#include "procfs.h"
+
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -336,9 +338,6 @@ bool NetlinkSocketTable::useCombined(Protocol protocol)
 bool NetlinkSocketTable::probeCombinedUdp()
 {
     for (const int family : {AF_INET, AF_INET6}) {
-        const int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            return family == AF_INET6; // no IPv6 sockets at all: the IPv4 answer decides
         sockaddr_storage address{};
         socklen_t length;
         if (family == AF_INET) {
@@ -352,24 +351,20 @@ bool NetlinkSocketTable::probeCombinedUdp()
             v6->sin6_addr = in6addr_loopback;
             length = sizeof *v6;
         }
+        const procfs::UniqueFd own(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
         struct stat status{};
-        const bool bound = ::bind(fd, reinterpret_cast<sockaddr *>(&address), length) == 0
-            && ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) == 0 && ::fstat(fd, &status) == 0;
-        if (!bound) {
-            ::close(fd);
-            if (family == AF_INET6)
-                return true; // no IPv6 loopback to bind: as above
-            return false;
-        }
+        const bool bound = own.valid() && ::bind(own.get(), reinterpret_cast<sockaddr *>(&address), length) == 0
+            && ::getsockname(own.get(), reinterpret_cast<sockaddr *>(&address), &length) == 0
+            && ::fstat(own.get(), &status) == 0;
+        if (!bound)
+            return family == AF_INET6; // no IPv6 socket or loopback to be had: the IPv4 answer decides
         const std::uint16_t port = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in *>(&address)->sin_port
                                                            : reinterpret_cast<sockaddr_in6 *>(&address)->sin6_port);
-        SocketQuery own;
-        own.items.push_back({Protocol::Udp, {port, port}});
+        SocketQuery query;
+        query.items.push_back({Protocol::Udp, {port, port}});
         std::vector<SocketEntry> found;
         std::string error;
-        const DumpStatus dumped = dump(Protocol::Udp, Families::Both, own, found, error);
-        ::close(fd);
-        if (dumped != DumpStatus::Ok) {
+        if (dump(Protocol::Udp, Families::Both, query, found, error) != DumpStatus::Ok) {
             close(); // whatever the failed dump left in the socket goes with it
             return false;
         }
