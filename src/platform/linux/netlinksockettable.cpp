@@ -30,6 +30,12 @@ namespace {
 constexpr unsigned tcpListen = 10;
 constexpr unsigned tcpClose = 7;
 
+// The state a socket of `protocol` is in while it holds its port for anyone: listening TCP, bound UDP.
+constexpr unsigned holdingState(Protocol protocol) noexcept
+{
+    return protocol == Protocol::Tcp ? tcpListen : tcpClose;
+}
+
 // The largest netlink datagram the kernel builds for a dump is about 32 KiB; twice that leaves room.
 constexpr std::size_t receiveBufferSize = 64 * 1024;
 
@@ -187,7 +193,7 @@ bool parseDiagMessage(const unsigned char *payload, std::size_t length, Protocol
         return false;
     const int wantedFamily = msg.idiag_family;
     const Family family = wantedFamily == AF_INET ? Family::IPv4 : Family::IPv6;
-    if (msg.idiag_state != (protocol == Protocol::Tcp ? tcpListen : tcpClose))
+    if (msg.idiag_state != holdingState(protocol))
         return false;
 
     char text[INET6_ADDRSTRLEN];
@@ -282,10 +288,7 @@ SocketList NetlinkSocketTable::query(const SocketQuery &query)
             }
             // A kernel without the compatibility request (or a policy that refuses it): one dump per
             // family from now on. If netlink is not usable at all, those are refused too.
-            if (protocol == Protocol::Tcp)
-                m_combinedTcpRefused = true;
-            else
-                m_combinedUdp = Support::Missing;
+            (protocol == Protocol::Tcp ? m_combinedTcp : m_combinedUdp) = Support::Missing;
             result.error.clear();
         }
         if (!ensureOpen(result.error)) { // closed by a refused combined dump or by the UDP probe
@@ -311,7 +314,7 @@ SocketList NetlinkSocketTable::query(const SocketQuery &query)
 bool NetlinkSocketTable::useCombined(Protocol protocol)
 {
     if (protocol == Protocol::Tcp)
-        return !m_combinedTcpRefused;
+        return m_combinedTcp == Support::Works;
     if (!m_useCombinedUdp)
         return false;
     if (m_combinedUdp == Support::Unknown) {
@@ -432,14 +435,14 @@ void NetlinkSocketTable::buildRequest(Protocol protocol, Families families, cons
         // The kernel dumps this request with no family filter (AF_UNSPEC); idiag_family is unused.
         inet_diag_req request{};
         request.idiag_family = AF_INET;
-        request.idiag_states = 1u << (protocol == Protocol::Tcp ? tcpListen : tcpClose);
+        request.idiag_states = 1u << holdingState(protocol);
         request.id.idiag_sport = sport;
         append(m_request, request);
     } else {
         inet_diag_req_v2 request{};
         request.sdiag_family = families == Families::IPv4 ? AF_INET : AF_INET6;
         request.sdiag_protocol = protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP;
-        request.idiag_states = 1u << (protocol == Protocol::Tcp ? tcpListen : tcpClose);
+        request.idiag_states = 1u << holdingState(protocol);
         request.id.idiag_sport = sport;
         append(m_request, request);
     }

@@ -65,7 +65,9 @@ private:
     std::size_t m_lastReceived = 0;
     bool m_unavailable = false;
     int m_lastDumps = 0;
-    bool m_combinedTcpRefused = false; // this kernel does not answer TCPDIAG_GETSOCK: one dump per family
+    // Whether each protocol's families come in one dump. TCP's form is as old as sock_diag and taken
+    // to work until refused; UDP's is probed (see probeCombinedUdp()). Missing: one dump per family.
+    Support m_combinedTcp = Support::Works;
     Support m_combinedUdp = Support::Unknown;
     bool m_useCombinedUdp = true;
     bool m_askedUdp = false; // a UDP query was made (the probe waits for the second)
