@@ -254,7 +254,13 @@ void TestProcfs::runRecordChangesOnlyWhenTheProcessRuns()
 
     QVERIFY(::kill(child, SIGCONT) == 0); // runs until it sleeps in pause() again
     QTRY_VERIFY(procfs::readRunRecordFrom(schedstat.get()) != stopped);
-    QVERIFY(procfs::readRunRecordFrom(schedstat.get())->ranNs > stopped->ranNs);
+    // The timeslice count moves when the process is put on a CPU, its run time when it leaves it
+    // (here: when it sleeps in pause() again), so the first change seen may not include the time yet.
+    const auto ranNs = [&schedstat] {
+        const auto record = procfs::readRunRecordFrom(schedstat.get());
+        return record ? record->ranNs : 0;
+    };
+    QTRY_VERIFY(ranNs() > stopped->ranNs);
 }
 
 QTEST_GUILESS_MAIN(TestProcfs)
