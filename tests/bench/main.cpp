@@ -1,4 +1,4 @@
-// portwatch-bench: what a poll costs on a busy host, against `ss` in the same run (issue 4). Builds the
+// portwatch-bench: what a poll costs on a busy host, against `ss` in the same run. Builds the
 // fixture itself (forked processes holding descriptors and loopback sockets), measures the Monitor's
 // poll in-process, a cold `portwatch-cli who`, the `ss` reference, the idle-host poll and the tray's
 // all-day CPU and memory, and prints a Markdown table. Run: cmake --build build --target bench
