@@ -1,64 +1,29 @@
-// Quit on termination signals: see quitsignals.h.
+// Quit on termination requests: see quitsignals.h. The OS side (signals, console events) lives in
+// platform/quitrequests; here the request becomes a queued quit of the event loop.
 #include "quitsignals.h"
 
+#include "platform/quitrequests.h"
+
 #include <QCoreApplication>
-#include <QSocketNotifier>
+#include <QMetaObject>
 
 #include <spdlog/spdlog.h>
 
-#include <array>
-#include <cerrno>
-#include <csignal>
-#include <cstring>
-
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace portwatch::quitsignals {
 
-namespace {
-
-// A handler may only do async-signal-safe things: it writes the signal number to a socket that the
-// event loop watches (the self-pipe trick).
-int g_writeFd = -1;
-
-void onSignal(int signal)
+bool install()
 {
-    const int savedErrno = errno;
-    const unsigned char byte = static_cast<unsigned char>(signal);
-    [[maybe_unused]] const ssize_t written = ::write(g_writeFd, &byte, 1);
-    errno = savedErrno;
-}
-
-} // namespace
-
-bool install(QObject *parent)
-{
-    std::array<int, 2> fds{};
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds.data()) != 0) {
-        spdlog::warn("cannot route termination signals to a clean shutdown: {}", std::strerror(errno));
-        return false;
-    }
-    g_writeFd = fds[0];
-    auto *notifier = new QSocketNotifier(fds[1], QSocketNotifier::Read, parent);
-    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [readFd = fds[1]] {
-        unsigned char signal = 0;
-        if (::read(readFd, &signal, 1) == 1)
-            spdlog::info("signal {} received; shutting down", int(signal));
-        QCoreApplication::quit();
-    });
-
-    struct sigaction action {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    for (const int signal : {SIGTERM, SIGINT, SIGHUP}) {
-        if (::sigaction(signal, &action, nullptr) != 0) {
-            spdlog::warn("cannot handle signal {}: {}", signal, std::strerror(errno));
-            return false;
-        }
-    }
-    return true;
+    std::string error;
+    const bool installed = platform::installQuitHandler(
+        [](const std::string &what) {
+            spdlog::info("{} received; shutting down", what);
+            // Called on the platform's thread: queue the quit onto the application's own thread.
+            QMetaObject::invokeMethod(QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
+        },
+        &error);
+    if (!installed)
+        spdlog::warn("cannot route termination signals to a clean shutdown: {}", error);
+    return installed;
 }
 
 } // namespace portwatch::quitsignals
