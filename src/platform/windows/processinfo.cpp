@@ -168,10 +168,10 @@ std::optional<ProcessRead> readProcess(DWORD pid)
         read.info.name = name.value_or(std::string());
         return read;
     }
-    // An exited process whose handle somebody still holds can be opened; it no longer exists for us.
+    // An exited process stays openable while anybody holds a handle to it; it no longer exists for
+    // us. (Its exit code says so; waiting on it would need SYNCHRONIZE, which this handle lacks.)
     DWORD exitCode = 0;
-    if (::GetExitCodeProcess(process.get(), &exitCode) && exitCode != STILL_ACTIVE
-        && ::WaitForSingleObject(process.get(), 0) == WAIT_OBJECT_0)
+    if (::GetExitCodeProcess(process.get(), &exitCode) && exitCode != STILL_ACTIVE)
         return std::nullopt;
 
     wchar_t path[32768];
