@@ -104,4 +104,24 @@ PortState portHolders(const SocketEntry &target)
     return state;
 }
 
+TerminateResult resultAfterExit(const SocketEntry &target, bool forced, const std::string &how)
+{
+    const std::string port = portText(target);
+    const PortState state = portHolders(target);
+    TerminateResult r;
+    r.forced = forced;
+    if (!state.ok) {
+        r.outcome = TerminateOutcome::Failed;
+        r.message = how + ", but could not check whether " + port + " is free: " + state.error + ".";
+    } else if (state.holders.empty()) {
+        r.outcome = TerminateOutcome::Released;
+        r.message = how + "; " + port + " is free now.";
+    } else {
+        r.outcome = TerminateOutcome::StillHeld;
+        r.message = how + ", but " + port + " is still held by " + describeHolders(state.holders) + ".";
+        r.stillHeldBy = state.holders;
+    }
+    return r;
+}
+
 } // namespace portwatch::platform

@@ -2,6 +2,7 @@
 // process and a port are named in messages, and who holds a port after the owner has gone.
 #pragma once
 
+#include "processcontrol.h"
 #include "types.h"
 
 #include <string>
@@ -29,5 +30,9 @@ struct PortState {
 
 // Who holds the target's port now (on a colliding address), with owners resolved.
 PortState portHolders(const SocketEntry &target);
+
+// The result once the owner has ended: released, still held (naming who holds the port now), or
+// failed when the table could not be read. `how` opens the message ("Ended nginx (pid 812)").
+TerminateResult resultAfterExit(const SocketEntry &target, bool forced, const std::string &how);
 
 } // namespace portwatch::platform

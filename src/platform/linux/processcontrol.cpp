@@ -140,23 +140,7 @@ TerminateResult LinuxProcessControl::terminate(const KillTarget &target, std::ch
 TerminateResult LinuxProcessControl::afterExit(const KillTarget &target, bool forced)
 {
     const std::string who = describe(target.process);
-    const std::string port = portText(target.socket);
-    const std::string how = forced ? "Forced " + who + " to end after it ignored SIGTERM" : "Ended " + who;
-    const PortState state = portHolders(target.socket);
-    TerminateResult r;
-    r.forced = forced;
-    if (!state.ok) {
-        r.outcome = TerminateOutcome::Failed;
-        r.message = how + ", but could not check whether " + port + " is free: " + state.error + ".";
-    } else if (state.holders.empty()) {
-        r.outcome = TerminateOutcome::Released;
-        r.message = how + "; " + port + " is free now.";
-    } else {
-        r.outcome = TerminateOutcome::StillHeld;
-        r.message = how + ", but " + port + " is still held by " + describeHolders(state.holders) + ".";
-        r.stillHeldBy = state.holders;
-    }
-    return r;
+    return resultAfterExit(target.socket, forced, forced ? "Forced " + who + " to end after it ignored SIGTERM" : "Ended " + who);
 }
 
 // The recorded process lives on but no longer holds the socket: nothing is signalled.

@@ -66,26 +66,6 @@ Holding stillHolds(const KillTarget &target, std::string &error)
     return Holding::No;
 }
 
-TerminateResult afterExit(const KillTarget &target, bool forced, const std::string &how)
-{
-    const std::string port = portText(target.socket);
-    const PortState state = portHolders(target.socket);
-    TerminateResult r;
-    r.forced = forced;
-    if (!state.ok) {
-        r.outcome = TerminateOutcome::Failed;
-        r.message = how + ", but could not check whether " + port + " is free: " + state.error + ".";
-    } else if (state.holders.empty()) {
-        r.outcome = TerminateOutcome::Released;
-        r.message = how + "; " + port + " is free now.";
-    } else {
-        r.outcome = TerminateOutcome::StillHeld;
-        r.message = how + ", but " + port + " is still held by " + describeHolders(state.holders) + ".";
-        r.stillHeldBy = state.holders;
-    }
-    return r;
-}
-
 // The recorded process lives on but the table no longer shows it on the socket: nothing is done.
 TerminateResult notHolding(const KillTarget &target)
 {
@@ -166,13 +146,13 @@ TerminateResult WindowsProcessControl::terminate(const KillTarget &target, std::
     const win::CloseRequest asked = win::requestClose(static_cast<DWORD>(process.pid));
     if (asked != win::CloseRequest::None && ::WaitForSingleObject(handle.get(), static_cast<DWORD>(grace.count())) == WAIT_OBJECT_0) {
         const char *how = asked == win::CloseRequest::Windows ? "Closed " : "Ended ";
-        return afterExit(target, false, how + who);
+        return resultAfterExit(target.socket, false, how + who);
     }
 
     if (!::TerminateProcess(handle.get(), 1)) {
         const DWORD error = ::GetLastError();
         if (::WaitForSingleObject(handle.get(), 0) == WAIT_OBJECT_0)
-            return afterExit(target, false, "Ended " + who);
+            return resultAfterExit(target.socket, false, "Ended " + who);
         if (error == ERROR_ACCESS_DENIED)
             return result(TerminateOutcome::PermissionDenied, "Not allowed to end " + who + ", which holds " + port
                                                                   + ": run Portwatch as an administrator (elevated).");
@@ -195,7 +175,7 @@ TerminateResult WindowsProcessControl::terminate(const KillTarget &target, std::
         how = "Forced " + who + " to end (it has no window to close and no console to ask)";
         break;
     }
-    return afterExit(target, true, how);
+    return resultAfterExit(target.socket, true, how);
 }
 
 } // namespace
