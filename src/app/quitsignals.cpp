@@ -1,11 +1,8 @@
 // Quit on termination requests: see quitsignals.h. The OS side (signals, console events) lives in
-// platform/quitrequests; here the request becomes a queued quit of the event loop.
+// platform/quitrequests, the queued quit in core/quitonrequest.
 #include "quitsignals.h"
 
-#include "platform/quitrequests.h"
-
-#include <QCoreApplication>
-#include <QMetaObject>
+#include "core/quitonrequest.h"
 
 #include <spdlog/spdlog.h>
 
@@ -13,16 +10,10 @@ namespace portwatch::quitsignals {
 
 bool install()
 {
-    std::string error;
-    const bool installed = platform::installQuitHandler(
-        [](const std::string &what) {
-            spdlog::info("{} received; shutting down", what);
-            // Called on the platform's thread: queue the quit onto the application's own thread.
-            QMetaObject::invokeMethod(QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
-        },
-        &error);
+    QString error;
+    const bool installed = quitOnRequest(&error);
     if (!installed)
-        spdlog::warn("cannot route termination signals to a clean shutdown: {}", error);
+        spdlog::warn("cannot route termination signals to a clean shutdown: {}", error.toStdString());
     return installed;
 }
 

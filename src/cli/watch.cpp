@@ -5,13 +5,12 @@
 
 #include "core/configmanager.h"
 #include "core/monitor.h"
+#include "core/quitonrequest.h"
 #include "platform/processes.h"
-#include "platform/quitrequests.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonDocument>
-#include <QMetaObject>
 
 #include <spdlog/spdlog.h>
 
@@ -75,16 +74,9 @@ QString watchedText(const Config &config)
 
 int runWatch(const CommonOptions &common)
 {
-    std::string quitError;
-    const bool quitRouted = platform::installQuitHandler(
-        [](const std::string &what) {
-            spdlog::info("stopping on {}", what);
-            // Called on the platform's thread: queue the quit onto the event loop's thread.
-            QMetaObject::invokeMethod(QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
-        },
-        &quitError);
-    if (!quitRouted) {
-        err(QStringLiteral("portwatch-cli: %1\n").arg(QString::fromStdString(quitError)));
+    QString quitError;
+    if (!quitOnRequest(&quitError)) {
+        err(QStringLiteral("portwatch-cli: %1\n").arg(quitError));
         return ExitFailure;
     }
 
