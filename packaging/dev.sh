@@ -59,6 +59,8 @@ run_tests() {
     build
     # Tests bring their own headless platform (offscreen) and private D-Bus; no display is needed.
     ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel "$JOBS" --timeout 300
+    # Windows: the cross build and its tests under Wine (skipped, loudly, without Qt for Windows).
+    packaging/windows/cross.sh ci
 }
 
 case "${1:-}" in

@@ -7,6 +7,7 @@
 #include "core/history.h"
 #include "killrunner.h"
 #include "notificationrouter.h"
+#include "platform/accounts.h"
 #include "platform/processes.h"
 
 #include <QDBusConnection>
@@ -21,9 +22,6 @@ namespace portwatch {
 namespace {
 
 Q_LOGGING_CATEGORY(lcAlert, "portwatch.alert")
-
-// Below this uid live system accounts (Debian's FIRST_UID); their processes need a confirmation.
-constexpr std::uint32_t firstRegularUid = 1000;
 
 ListenerKey keyOf(const WatchedListener &listener)
 {
@@ -340,7 +338,7 @@ void AlertController::killAll(const QList<WatchedListener> &listeners)
 
 bool AlertController::needsConfirmation(const platform::ProcessInfo &owner) const
 {
-    return owner.uid != m_ownUid || owner.uid < firstRegularUid;
+    return !platform::isCurrentUser(owner) || platform::isSystemAccount(owner);
 }
 
 void AlertController::kill(const WatchedListener &listener, bool confirmed)

@@ -56,7 +56,7 @@ public:
 
 public Q_SLOTS:
     // Ends the process(es) holding the listener, off the GUI thread, once per owner. Processes of
-    // other users or system processes (uid < 1000) are only ended with confirmed = true; otherwise
+    // other users or of system accounts (platform::isSystemAccount) are only ended with confirmed = true; otherwise
     // killConfirmationNeeded() is emitted and nothing happens.
     void kill(const portwatch::WatchedListener &listener, bool confirmed = false);
     // Adds a whitelist rule for the listener's executable(s), scoped to its protocol and port
@@ -110,7 +110,6 @@ private:
     NotificationRouter *m_notifier;
     FloodControl m_flood;
     bool m_notificationsEnabled = true;
-    const std::uint32_t m_ownUid = platform::currentUserId(); // a kill of anybody else's process is confirmed
 
     QHash<ListenerKey, WatchedListener> m_current; // every listener on a watched port, as last reported
     QHash<quint64, Alert> m_alerts;                 // notification key -> what it is about

@@ -12,6 +12,7 @@
 #include "core/configmanager.h"
 #include "core/history.h"
 #include "core/logging.h"
+#include "platform/accounts.h"
 
 #include <QAbstractButton>
 #include <QCoreApplication>
@@ -23,7 +24,6 @@
 
 #include <algorithm>
 
-#include <unistd.h>
 
 namespace portwatch {
 namespace {
@@ -321,7 +321,7 @@ void Application::confirmKill(const WatchedListener &listener)
     const QString who = traytext::listenerLine(target);
     const QString user = target.owners.empty() ? QString::fromStdString(target.user)
                                                : QString::fromStdString(target.owners.front().user);
-    const bool ours = !target.owners.empty() && target.owners.front().uid == ::getuid();
+    const bool ours = !target.owners.empty() && platform::isCurrentUser(target.owners.front());
     // The alert controller asks for processes of other users and of system accounts (root included,
     // even when Portwatch itself runs as root).
     const QString whose = ours ? tr("This process runs as %1, a system account.").arg(user)

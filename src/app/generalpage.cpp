@@ -25,7 +25,7 @@ GeneralPage::GeneralPage(QWidget *parent)
     for (int i = 0; i < names.size(); ++i)
         m_ui->logLevelCombo->addItem(labels.value(i, names.at(i)), names.at(i));
 
-    m_ui->autostartPathLabel->setText(tr("Adds %1").arg(QDir::toNativeSeparators(autostart::entryPath())));
+    m_ui->autostartPathLabel->setText(tr("Adds %1").arg(QDir::toNativeSeparators(autostart::location())));
     m_ui->autostartPathLabel->setEnabled(false);
     // Line the note up with the check box's text, so it reads as part of that option.
     m_ui->autostartPathLabel->setContentsMargins(

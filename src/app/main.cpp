@@ -139,7 +139,7 @@ int main(int argc, char *argv[])
                          if (message == portwatch::SingleInstance::showSettingsMessage)
                              application.showSettings();
                      });
-    portwatch::quitsignals::install(&application);
+    portwatch::quitsignals::install();
     spdlog::info("Portwatch {} started (pid {})", PORTWATCH_VERSION, QCoreApplication::applicationPid());
     application.start();
     const int status = QApplication::exec();

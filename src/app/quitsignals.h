@@ -1,14 +1,13 @@
-// Turns SIGTERM, SIGINT and SIGHUP (a logout, Ctrl+C, `kill`) into QCoreApplication::quit(), so that
+// Turns the OS's requests to end (Linux: SIGTERM, SIGINT, SIGHUP; Windows: the console's Ctrl+C, close,
+// logoff and shutdown events; see platform/quitrequests.h) into QCoreApplication::quit(), so that
 // Portwatch shuts down through its event loop: aboutToQuit runs and the notifications it owns are
 // closed instead of staying on screen with buttons nobody answers.
 #pragma once
 
-class QObject;
-
 namespace portwatch::quitsignals {
 
-// Installs the handlers; the notifier that wakes the event loop is a child of `parent`. False when the
-// signals could not be routed (the default action, ending the process at once, then stays).
-bool install(QObject *parent);
+// Installs the handlers for the running QCoreApplication. False when the requests could not be
+// routed (the default action, ending the process at once, then stays).
+bool install();
 
 } // namespace portwatch::quitsignals

@@ -1,6 +1,8 @@
 // One instance per user: see singleinstance.h.
 #include "singleinstance.h"
 
+#include "platform/accounts.h"
+
 #include <QDir>
 #include <QLocalServer>
 #include <QLocalSocket>
@@ -9,7 +11,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <unistd.h>
 
 namespace portwatch {
 namespace {
@@ -48,7 +49,7 @@ QString SingleInstance::defaultName()
     const QString override = qEnvironmentVariable("PORTWATCH_INSTANCE_NAME");
     if (!override.isEmpty())
         return override;
-    return QStringLiteral("portwatch-%1").arg(::getuid());
+    return QStringLiteral("portwatch-%1").arg(QString::fromStdString(platform::currentUserKey()));
 }
 
 QString SingleInstance::lockPath() const

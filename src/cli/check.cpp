@@ -4,6 +4,7 @@
 
 #include "core/config.h"
 #include "core/whitelist.h"
+#include "platform/accounts.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -66,7 +67,7 @@ int runCheck(const CommonOptions &common)
             out(listenersTable(unexpected));
         }
         if (!unknown.isEmpty()) {
-            out(QStringLiteral("owner not visible (run with sudo to check them):\n"));
+            out(QStringLiteral("owner not visible (run %1 to check them):\n").arg(QString::fromStdString(platform::elevationHint())));
             out(listenersTable(unknown));
         }
     }

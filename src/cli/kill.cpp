@@ -2,13 +2,13 @@
 #include "commands.h"
 #include "output.h"
 
+#include "platform/console.h"
 #include "platform/processcontrol.h"
 
 #include <QSet>
 #include <QTextStream>
 
 #include <cstdio>
-#include <unistd.h>
 
 namespace portwatch::cli {
 namespace {
@@ -79,7 +79,7 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
         return ExitOk;
 
     if (!options.yes) {
-        if (!isatty(STDIN_FILENO)) {
+        if (!platform::stdinIsTerminal()) {
             err(QStringLiteral("portwatch-cli: not killing without confirmation: no terminal to ask on; pass --yes\n"));
             return ExitUsage;
         }

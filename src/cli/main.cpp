@@ -5,6 +5,7 @@
 
 #include "core/config.h"
 #include "core/logging.h"
+#include "platform/console.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -39,6 +40,7 @@ int usageError(const QString &message)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    portwatch::platform::useUtf8Console();
     QCoreApplication::setApplicationName(QStringLiteral("portwatch-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PORTWATCH_VERSION));
 

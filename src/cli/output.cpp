@@ -2,6 +2,7 @@
 #include "output.h"
 
 #include "core/listenertext.h"
+#include "platform/accounts.h"
 
 #include <QDateTime>
 #include <QJsonValue>
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include <unistd.h>
 
 namespace portwatch::cli {
 namespace {
@@ -24,13 +24,16 @@ void write(FILE *stream, const QString &text)
 
 } // namespace
 
-// Why an owner can be missing: without privileges, other users' processes are hidden; as root, only
-// processes outside our PID namespace (containers, sandboxes) or sockets with no process at all are.
+// Why an owner can be missing: without privileges, other users' processes are hidden; with them,
+// only what the OS itself does not tell (platform::unseenOwnerReason).
 QString invisibleHint(const platform::Listener &listener)
 {
-    if (::geteuid() == 0)
-        return QStringLiteral("held outside this PID namespace, or by no process");
-    return QStringLiteral("run as %1 or with sudo to see it").arg(QString::fromStdString(listener.user));
+    if (platform::isPrivileged())
+        return QString::fromStdString(platform::unseenOwnerReason());
+    const QString elevated = QString::fromStdString(platform::elevationHint());
+    if (listener.user.empty())
+        return QStringLiteral("run %1 to see it").arg(elevated);
+    return QStringLiteral("run as %1 or %2 to see it").arg(QString::fromStdString(listener.user), elevated);
 }
 
 QString socketText(const platform::SocketEntry &socket)

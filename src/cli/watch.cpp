@@ -1,47 +1,24 @@
-// portwatch-cli watch: the monitor without a GUI, one line per event, until SIGINT/SIGTERM.
+// portwatch-cli watch: the monitor without a GUI, one line per event, until Ctrl+C (SIGINT/SIGTERM
+// on Linux, the console's Ctrl+C / Ctrl+Break / close on Windows).
 #include "commands.h"
 #include "output.h"
 
 #include "core/configmanager.h"
 #include "core/monitor.h"
+#include "core/quitonrequest.h"
 #include "platform/processes.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonDocument>
-#include <QSocketNotifier>
 
 #include <spdlog/spdlog.h>
-
-#include <csignal>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace portwatch::cli {
 
 void reportConfigLoad(const ConfigLoad &load);
 
 namespace {
-
-int signalPipe[2] = {-1, -1};
-
-void onSignal(int signalNumber)
-{
-    const char byte = static_cast<char>(signalNumber);
-    // Nothing but write() is safe here; the event loop reads the byte and quits.
-    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
-}
-
-bool installSignalHandlers()
-{
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, signalPipe) != 0)
-        return false;
-    struct sigaction action {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    return ::sigaction(SIGINT, &action, nullptr) == 0 && ::sigaction(SIGTERM, &action, nullptr) == 0;
-}
 
 const char *verdictText(Verdict verdict)
 {
@@ -97,17 +74,11 @@ QString watchedText(const Config &config)
 
 int runWatch(const CommonOptions &common)
 {
-    if (!installSignalHandlers()) {
-        err(QStringLiteral("portwatch-cli: cannot install signal handlers\n"));
+    QString quitError;
+    if (!quitOnRequest(&quitError)) {
+        err(QStringLiteral("portwatch-cli: %1\n").arg(quitError));
         return ExitFailure;
     }
-    QSocketNotifier signalNotifier(signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&signalNotifier, &QSocketNotifier::activated, [] {
-        char byte = 0;
-        [[maybe_unused]] const auto got = ::read(signalPipe[0], &byte, 1);
-        spdlog::info("stopping on {}", byte == SIGINT ? "SIGINT" : "SIGTERM");
-        QCoreApplication::quit();
-    });
 
     ConfigManager configManager(common.configPath);
     const ConfigLoad load = configManager.load();

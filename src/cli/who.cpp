@@ -2,11 +2,12 @@
 #include "commands.h"
 #include "output.h"
 
+#include "platform/accounts.h"
+
 #include <QJsonDocument>
 
 #include <algorithm>
 
-#include <unistd.h>
 
 namespace portwatch::cli {
 
@@ -27,8 +28,9 @@ int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
         out(listenersTable(*listeners));
         const bool hidden = std::any_of(listeners->begin(), listeners->end(),
                                         [](const platform::Listener &listener) { return !listener.ownersVisible; });
-        if (hidden && ::geteuid() != 0)
-            err(QStringLiteral("note: some owners are not visible to you; run with sudo to see every process\n"));
+        if (hidden && !platform::isPrivileged())
+            err(QStringLiteral("note: some owners are not visible to you; run %1 to see every process\n")
+                    .arg(QString::fromStdString(platform::elevationHint())));
     }
     return listeners->isEmpty() ? ExitNegative : ExitOk;
 }

@@ -1,6 +1,7 @@
 // Where Portwatch keeps its files: see paths.h.
 #include "paths.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QStandardPaths>
 #include <QtGlobal>
@@ -9,7 +10,19 @@ namespace portwatch::paths {
 
 QString configDir()
 {
+#if defined(Q_OS_WIN)
+    // A user's settings belong in the roaming profile (%APPDATA%), which Qt offers only with the
+    // application's folders appended (AppDataLocation: %APPDATA%/<organization>/<application>), and
+    // the tray app and the CLI must share one file: take the root of it.
+    QString roaming = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    for (const QString &part : {QCoreApplication::applicationName(), QCoreApplication::organizationName()}) {
+        if (!part.isEmpty() && roaming.endsWith(QLatin1Char('/') + part))
+            roaming.chop(part.size() + 1);
+    }
+    return roaming + QStringLiteral("/portwatch");
+#else
     return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + QStringLiteral("/portwatch");
+#endif
 }
 
 QString stateDir()

@@ -4,6 +4,7 @@
 #include <QString>
 
 namespace portwatch::paths {
-QString configDir(); // ~/.config/portwatch
-QString stateDir();  // $XDG_STATE_HOME/portwatch, default ~/.local/state/portwatch (logs, history)
+QString configDir(); // ~/.config/portwatch; Windows: %APPDATA%\\portwatch
+QString stateDir();  // $XDG_STATE_HOME/portwatch, default ~/.local/state/portwatch (logs, history);
+                     // Windows: %LOCALAPPDATA%\\portwatch
 } // namespace portwatch::paths

@@ -38,7 +38,5 @@ std::unique_ptr<ProcessResolver> makeProcessResolver(ResolveMode mode = ResolveM
 
 // PID of the calling process (used to refuse killing ourselves, and by tests).
 int currentProcessId() noexcept;
-// Real user id of the calling process (a kill of anybody else's process asks for confirmation).
-std::uint32_t currentUserId() noexcept;
 
 } // namespace portwatch::platform

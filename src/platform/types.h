@@ -43,8 +43,11 @@ struct SocketEntry {
     Family family = Family::IPv4;
     std::string address;     // canonical text: "0.0.0.0", "127.0.0.1", "::", "::1", "::ffff:127.0.0.1"
     std::uint16_t port = 0;
-    std::uint64_t inode = 0; // socket inode; the identity of the socket while it lives
-    std::uint32_t uid = 0;   // owner uid as the kernel records it (the creator's effective uid)
+    // The identity of the socket while it lives: Linux, the socket inode. Windows' table names no
+    // socket, so the owning PID stands in (a port taken over by another process is a new socket).
+    std::uint64_t inode = 0;
+    std::uint32_t uid = 0;      // Linux: owner uid as the kernel records it (the creator's effective uid)
+    std::uint32_t ownerPid = 0; // Windows: the owning PID the table reports, 0 when it does not know
     bool v6Only = false;     // IPv6 only; false on an IPv6 wildcard socket means it takes IPv4 too
 
     friend bool operator==(const SocketEntry &, const SocketEntry &) = default;
@@ -57,9 +60,13 @@ struct ProcessInfo {
     std::string name;                 // short name (comm)
     std::string exe;                  // absolute executable path; empty when not readable
     std::vector<std::string> cmdline; // argv; empty when not readable (kernel threads, zombies)
-    std::uint32_t uid = 0;            // real uid
-    std::string user;                 // user name of uid, or the number as text when unknown
-    std::uint64_t startTicks = 0;     // start time in clock ticks after boot (/proc/<pid>/stat field 22)
+    std::uint32_t uid = 0;            // Linux: real uid, the account's identity; Windows: unused (0)
+    std::string sid;                  // Windows: the account's SID ("S-1-5-21-..."), its identity; Linux: empty
+    std::uint32_t session = 0;        // Windows: the logon session (0 holds the services); Linux: unused (0)
+    std::string user;                 // user name ("DOMAIN\name" on Windows), or the number as text when unknown
+    // The start time as the OS records it, exact enough to tell a reused PID apart: Linux, clock
+    // ticks after boot (/proc/<pid>/stat field 22); Windows, the creation FILETIME (100 ns since 1601).
+    std::uint64_t startTicks = 0;
     std::int64_t startTimeMs = 0;     // start time, milliseconds since the Unix epoch (UTC)
 
     friend bool operator==(const ProcessInfo &, const ProcessInfo &) = default;
@@ -75,7 +82,8 @@ struct Listener {
     bool ownersVisible = true;
 };
 
-// User name for a uid, or the number as text when the uid has no name.
+// User name for a uid, or the number as text when the uid has no name (Linux: the name service;
+// Windows has no uids, and names come with the SID: the number as text).
 std::string userName(std::uint32_t uid);
 
 } // namespace portwatch::platform

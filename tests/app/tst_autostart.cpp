@@ -1,6 +1,6 @@
 // The XDG autostart entry: where it goes, what it says (Exec quoted per the Desktop Entry
 // Specification), written and removed.
-#include "app/autostart.h"
+#include "app/xdgautostart.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -25,8 +25,7 @@ private Q_SLOTS:
     void termEndsTheEventLoopCleanly()
     {
         QFETCH(int, signal);
-        QObject owner;
-        QVERIFY(portwatch::quitsignals::install(&owner));
+        QVERIFY(portwatch::quitsignals::install());
         QSignalSpy aboutToQuit(QCoreApplication::instance(), &QCoreApplication::aboutToQuit);
         QTimer::singleShot(0, [signal] { ::raise(signal); });
         // Without the handler the signal ends this test; with it the loop ends with status 0.

@@ -2,7 +2,7 @@
 // duplicates refused, OK / Apply / Cancel semantics, the round trip to the config file, and the
 // notification and general pages (including the start-at-login entry), and changes made outside the
 // dialog while it is open (kept on OK, together with the unsaved edits).
-#include "app/autostart.h"
+#include "app/xdgautostart.h"
 #include "app/configmerge.h"
 #include "app/settingsdialog.h"
 #include "core/config.h"

@@ -337,8 +337,9 @@ void TestConfig::loadSyntaxError()
 
     const QString firstLine = load.message.section(u'\n', 0, 0);
     // Column 21 is the opening quote of "443", where the comma should have been.
-    QCOMPARE(firstLine, path + QStringLiteral(" is not valid JSON: line 3, column 21: missing value separator"));
-    QVERIFY2(load.message.contains(load.keptAsidePath), qPrintable(load.message));
+    // Messages name files the way the OS writes paths (backslashes on Windows).
+    QCOMPARE(firstLine, QDir::toNativeSeparators(path) + QStringLiteral(" is not valid JSON: line 3, column 21: missing value separator"));
+    QVERIFY2(load.message.contains(QDir::toNativeSeparators(load.keptAsidePath)), qPrintable(load.message));
 }
 
 void TestConfig::syntaxErrorPositions_data()
@@ -373,7 +374,7 @@ void TestConfig::loadEmptyFile()
     QVERIFY(writeFile(path, "  \n"));
     const ConfigLoad load = ConfigStore::load(path);
     QCOMPARE(load.status, ConfigLoad::Status::Broken);
-    QVERIFY2(load.message.startsWith(path + QStringLiteral(" is empty")), qPrintable(load.message));
+    QVERIFY2(load.message.startsWith(QDir::toNativeSeparators(path) + QStringLiteral(" is empty")), qPrintable(load.message));
     QCOMPARE(readFile(load.keptAsidePath), QByteArray("  \n"));
 }
 
@@ -390,10 +391,10 @@ void TestConfig::loadInvalidValues()
     QCOMPARE(readFile(load.keptAsidePath), original);
     QVERIFY(!QFileInfo::exists(path));
     const QStringList lines = load.message.split(u'\n');
-    QCOMPARE(lines.value(0), path + QStringLiteral(" has invalid values:"));
+    QCOMPARE(lines.value(0), QDir::toNativeSeparators(path) + QStringLiteral(" has invalid values:"));
     QCOMPARE(lines.value(1), QStringLiteral("  watched[1]: \"99999\": port 99999 is out of range 1-65535"));
     QCOMPARE(lines.value(2), QStringLiteral("  intervalMs: 10 is out of range 250-60000"));
-    QVERIFY2(lines.value(3).contains(load.keptAsidePath), qPrintable(load.message));
+    QVERIFY2(lines.value(3).contains(QDir::toNativeSeparators(load.keptAsidePath)), qPrintable(load.message));
 }
 
 void TestConfig::loadNotAnObject()
@@ -403,7 +404,7 @@ void TestConfig::loadNotAnObject()
     QVERIFY(writeFile(path, R"(["tcp/80"])"));
     const ConfigLoad load = ConfigStore::load(path);
     QCOMPARE(load.status, ConfigLoad::Status::Broken);
-    QVERIFY2(load.message.startsWith(path + QStringLiteral(": the top level must be a JSON object ({ ... }), not an array")),
+    QVERIFY2(load.message.startsWith(QDir::toNativeSeparators(path) + QStringLiteral(": the top level must be a JSON object ({ ... }), not an array")),
              qPrintable(load.message));
 }
 
@@ -473,12 +474,22 @@ void TestConfig::saveFailureHasText()
     const QString path = blocker + QStringLiteral("/config.json");
     QString error;
     QVERIFY(!ConfigStore::save(path, Config::defaults(), &error));
-    QVERIFY2(error.contains(blocker), qPrintable(error));
+    QVERIFY2(error.contains(QDir::toNativeSeparators(blocker)), qPrintable(error));
     QCOMPARE(readFile(blocker), QByteArray("x"));
 }
 
 void TestConfig::defaultPathsFollowXdg()
 {
+#if defined(Q_OS_WIN)
+    // Windows has no XDG directories: the roaming profile holds the configuration, the local one the logs.
+    const QString roaming = QDir::fromNativeSeparators(qEnvironmentVariable("APPDATA"));
+    const QString local = QDir::fromNativeSeparators(qEnvironmentVariable("LOCALAPPDATA"));
+    QVERIFY(!roaming.isEmpty() && !local.isEmpty());
+    QCOMPARE(portwatch::paths::configDir(), roaming + QStringLiteral("/portwatch"));
+    QCOMPARE(ConfigStore::defaultPath(), roaming + QStringLiteral("/portwatch/config.json"));
+    QCOMPARE(portwatch::paths::stateDir(), local + QStringLiteral("/portwatch"));
+    return;
+#endif
     QTemporaryDir dir;
     const QByteArray oldConfig = qgetenv("XDG_CONFIG_HOME");
     const QByteArray oldState = qgetenv("XDG_STATE_HOME");

@@ -252,7 +252,7 @@ void TestConfigManager::brokenExternalEditKeepsRunningConfig()
     QVERIFY(replaceFile(m_path, broken));
     QTRY_COMPARE(problem.count(), 1);
     const QString message = problem.at(0).at(0).toString();
-    QVERIFY2(message.startsWith(m_path + QStringLiteral(" is not valid JSON: line 4, column ")), qPrintable(message));
+    QVERIFY2(message.startsWith(QDir::toNativeSeparators(m_path) + QStringLiteral(" is not valid JSON: line 4, column ")), qPrintable(message));
     QCOMPARE(changed.count(), 0);
     QCOMPARE(manager.config(), initial);
     // The user's text stays where they are editing it.
@@ -290,7 +290,7 @@ void TestConfigManager::saveAfterBrokenEditKeepsItAside()
     QCOMPARE(asides.size(), 1);
     QCOMPARE(readFile(m_dir->filePath(asides.first())), broken);
     QCOMPARE(problem.count(), 2);
-    QVERIFY2(problem.at(1).at(0).toString().contains(m_dir->filePath(asides.first())),
+    QVERIFY2(problem.at(1).at(0).toString().contains(QDir::toNativeSeparators(m_dir->filePath(asides.first()))),
              qPrintable(problem.at(1).at(0).toString()));
     QCOMPARE(ConfigStore::load(m_path).config, manager.config());
 }

@@ -1,6 +1,7 @@
 // Ending the owner of a socket on Linux without ever signalling a reused PID: the process is pinned
 // with a pidfd, its start time and its hold on the socket are checked through /proc, and every
 // signal goes through that pidfd. Afterwards the socket table says whether the port is free.
+#include "platform/portholders.h"
 #include "platform/processcontrol.h"
 #include "platform/processes.h"
 #include "platform/sockettable.h"
@@ -10,26 +11,12 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <string_view>
 
 #include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 namespace portwatch::platform {
-
-const char *toString(TerminateOutcome outcome) noexcept
-{
-    switch (outcome) {
-    case TerminateOutcome::Released: return "released";
-    case TerminateOutcome::StillHeld: return "still-held";
-    case TerminateOutcome::PermissionDenied: return "permission-denied";
-    case TerminateOutcome::AlreadyGone: return "already-gone";
-    case TerminateOutcome::Refused: return "refused";
-    case TerminateOutcome::Failed: return "failed";
-    }
-    return "failed";
-}
 
 namespace {
 
@@ -44,37 +31,7 @@ constexpr std::chrono::milliseconds kKillWait{5000};
 
 std::string describe(const ProcessInfo &process)
 {
-    std::string name = process.name.empty() ? std::string("process") : process.name;
-    // comm is cut at 15 bytes; the executable's file name says it in full when it starts the same way.
-    const std::string base = process.exe.substr(process.exe.rfind('/') + 1);
-    if (name.size() == 15 && base.size() > name.size() && base.compare(0, name.size(), name) == 0)
-        name = base;
-    return name + " (pid " + std::to_string(process.pid) + ")";
-}
-
-std::string portText(const SocketEntry &socket)
-{
-    return std::string(toString(socket.protocol)) + " port " + std::to_string(socket.port);
-}
-
-std::string describeHolders(const std::vector<Listener> &listeners)
-{
-    std::string text;
-    std::size_t named = 0;
-    for (const Listener &listener : listeners) {
-        for (const ProcessInfo &owner : listener.owners) {
-            if (text.find(" (pid " + std::to_string(owner.pid) + ")") != std::string::npos)
-                continue;
-            text += (named++ == 0 ? "" : ", ") + describe(owner);
-        }
-    }
-    if (named != 0)
-        return text;
-    for (const Listener &listener : listeners) {
-        if (!listener.ownersVisible)
-            return "a process of user " + listener.user + " that is not visible to us";
-    }
-    return "a process that could not be identified (it may be exiting)";
+    return describeProcess(process);
 }
 
 // Waits until the process behind `pidfd` has exited; false when `timeout` passed first.
@@ -92,59 +49,6 @@ bool waitForExit(int pidfd, std::chrono::milliseconds timeout)
         if (errno != EINTR)
             return false;
     }
-}
-
-struct PortState {
-    bool ok = true;
-    std::string error;
-    std::vector<Listener> holders;
-};
-
-bool isWildcard(const SocketEntry &socket)
-{
-    return socket.address == "0.0.0.0" || socket.address == "::";
-}
-
-// Whether `other` still keeps the port of `target` taken: the same socket, or one whose address
-// collides with the target's (the same address, a wildcard of the same family, or a dual-stack
-// IPv6 socket). A listener on another address of the same port (127.0.0.53:53 vs 10.0.0.1:53)
-// does not count.
-bool overlaps(const SocketEntry &target, const SocketEntry &other)
-{
-    if (target.inode != 0 && target.inode == other.inode)
-        return true;
-    if (target.family == other.family)
-        return target.address == other.address || isWildcard(target) || isWildcard(other);
-    const SocketEntry &v6 = target.family == Family::IPv6 ? target : other;
-    const SocketEntry &v4 = target.family == Family::IPv6 ? other : target;
-    if (v6.address == "::")
-        return !v6.v6Only;
-    constexpr std::string_view mapped = "::ffff:";
-    if (v6.address.compare(0, mapped.size(), mapped) == 0)
-        return v4.address == "0.0.0.0" || v6.address.substr(mapped.size()) == v4.address;
-    return false;
-}
-
-// Who holds the target's port now (on a colliding address), with owners resolved.
-PortState portHolders(const SocketEntry &target)
-{
-    PortState state;
-    SocketQuery query;
-    query.items.push_back({target.protocol, {target.port, target.port}});
-    const SocketList list = makeSocketTable()->query(query);
-    if (!list.ok()) {
-        state.ok = false;
-        state.error = list.error;
-        return state;
-    }
-    std::vector<SocketEntry> colliding;
-    for (const SocketEntry &socket : list.sockets) {
-        if (overlaps(target, socket))
-            colliding.push_back(socket);
-    }
-    if (!colliding.empty())
-        state.holders = makeProcessResolver()->resolve(colliding);
-    return state;
 }
 
 class LinuxProcessControl final : public ProcessControl {
@@ -236,23 +140,7 @@ TerminateResult LinuxProcessControl::terminate(const KillTarget &target, std::ch
 TerminateResult LinuxProcessControl::afterExit(const KillTarget &target, bool forced)
 {
     const std::string who = describe(target.process);
-    const std::string port = portText(target.socket);
-    const std::string how = forced ? "Forced " + who + " to end after it ignored SIGTERM" : "Ended " + who;
-    const PortState state = portHolders(target.socket);
-    TerminateResult r;
-    r.forced = forced;
-    if (!state.ok) {
-        r.outcome = TerminateOutcome::Failed;
-        r.message = how + ", but could not check whether " + port + " is free: " + state.error + ".";
-    } else if (state.holders.empty()) {
-        r.outcome = TerminateOutcome::Released;
-        r.message = how + "; " + port + " is free now.";
-    } else {
-        r.outcome = TerminateOutcome::StillHeld;
-        r.message = how + ", but " + port + " is still held by " + describeHolders(state.holders) + ".";
-        r.stillHeldBy = state.holders;
-    }
-    return r;
+    return resultAfterExit(target.socket, forced, forced ? "Forced " + who + " to end after it ignored SIGTERM" : "Ended " + who);
 }
 
 // The recorded process lives on but no longer holds the socket: nothing is signalled.

@@ -511,9 +511,4 @@ int currentProcessId() noexcept
     return static_cast<int>(::getpid());
 }
 
-std::uint32_t currentUserId() noexcept
-{
-    return static_cast<std::uint32_t>(::getuid());
-}
-
 } // namespace portwatch::platform

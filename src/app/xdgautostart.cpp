@@ -1,5 +1,5 @@
-// XDG autostart entry: see autostart.h.
-#include "autostart.h"
+// XDG autostart entry: see autostart.h and xdgautostart.h.
+#include "xdgautostart.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -16,6 +16,11 @@ QString entryPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
         + QStringLiteral("/autostart/portwatch.desktop");
+}
+
+QString location()
+{
+    return entryPath();
 }
 
 bool isEnabled()
