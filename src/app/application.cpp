@@ -140,6 +140,13 @@ void Application::start()
                        "until you fix it or save new settings.")
                         .arg(load.message, load.keptAsidePath.isEmpty() ? load.path : load.keptAsidePath));
         break;
+    case ConfigLoad::Status::Unreadable:
+        spdlog::error("configuration {} cannot be read: {}", str(load.path), str(load.message));
+        showMessage(QMessageBox::Warning, tr("Portwatch: configuration not readable"),
+                    tr("%1\n\nPortwatch runs with the default settings for this session and saves nothing, so "
+                       "that the file is never replaced. Make it readable and start Portwatch again.")
+                        .arg(load.message));
+        break;
     }
     const Config &config = m_config->config();
     if (m_options.logLevel.isEmpty())
