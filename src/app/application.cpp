@@ -229,8 +229,9 @@ void Application::askFirstRunQuestion(const QList<WatchedListener> &listeners)
             present << listener;
     }
     if (present.isEmpty()) {
-        // Nothing to trust or review: the question is answered by itself.
-        finishFirstRun(false, false);
+        // Nothing to trust or review, so nothing to ask and nothing to save: the file is written only
+        // when the user changes something. Until then the question stays open for a later start.
+        spdlog::info("first start: nothing unexpected listens on the watched ports; nothing to ask");
         return;
     }
     spdlog::info("first start: {} listener(s) already on watched ports; asking whether to trust them",
