@@ -63,7 +63,7 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
             err(QStringLiteral("cannot see who holds %1 (socket of uid %2, %3): %4\n")
                     .arg(socketText(listener.socket))
                     .arg(listener.socket.uid)
-                    .arg(QString::fromStdString(listener.user), invisibleHint(listener)));
+                    .arg(escaped(listener.user), invisibleHint(listener)));
     }
     const QList<platform::KillTarget> targets = targetsOf(*listeners);
     if (targets.isEmpty())
@@ -74,7 +74,7 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
                                                   wanted));
     for (const platform::KillTarget &target : targets)
         out(QStringLiteral("  %1  %2  %3\n")
-                .arg(ownerText({}, &target.process), socketText(target.socket), QString::fromStdString(target.process.exe)));
+                .arg(ownerText({}, &target.process), socketText(target.socket), escaped(target.process.exe)));
     if (options.dryRun)
         return ExitOk;
 
@@ -92,7 +92,7 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
     const auto control = platform::makeProcessControl();
     for (const platform::KillTarget &target : targets) {
         const platform::TerminateResult result = control->terminate(target, options.grace);
-        out(QStringLiteral("%1: %2\n").arg(QLatin1String(platform::toString(result.outcome)), QString::fromStdString(result.message)));
+        out(QStringLiteral("%1: %2\n").arg(QLatin1String(platform::toString(result.outcome)), escaped(result.message)));
     }
 
     // The outcome that counts is the port's, not the processes': a supervisor may have restarted

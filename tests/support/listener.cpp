@@ -2,11 +2,13 @@
 // kills is one it started itself.
 //
 //   portwatch-test-listener [--listen PROTO:ADDR:PORT]... [--fork] [--ignore-term] [--exit-after-ms N]
+//                           [--name COMM] [--label TEXT]
 //
 // PROTO is tcp or udp; ADDR is 127.0.0.1, 0.0.0.0, [::1] or [::]; PORT 0 picks an ephemeral port.
 // Binds (and for TCP listens on) every socket, forks a child that keeps them with --fork, prints
 //   READY pid=<pid> ports=<p1>,<p2>,... [child=<childpid>]
-// on stdout, then sleeps until signalled. --ignore-term ignores SIGTERM (in the child too).
+// on stdout, then sleeps until signalled. --ignore-term ignores SIGTERM (in the child too). --name
+// sets the process name others see; --label only puts its text into the command line.
 // It also exits when the process that started it exits, so a crashed test leaves nothing behind.
 // Errors: a message on stderr and exit status 2.
 #include <cerrno>
@@ -24,6 +26,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -151,6 +154,12 @@ int main(int argc, char **argv)
             forkChild = true;
         } else if (arg == "--ignore-term") {
             ignoreTerm = true;
+        } else if (arg == "--name") {
+            // The process name (comm) others see, for tests of how process data is shown.
+            const std::string name = value();
+            ::prctl(PR_SET_NAME, name.c_str(), 0, 0, 0);
+        } else if (arg == "--label") {
+            value(); // only there to be seen in the command line
         } else if (arg == "--exit-after-ms") {
             const std::string text = value();
             const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), exitAfterMs);
@@ -158,7 +167,7 @@ int main(int argc, char **argv)
                 fail("bad --exit-after-ms value '" + text + "'");
         } else {
             fail("unknown argument '" + arg + "'; usage: portwatch-test-listener [--listen PROTO:ADDR:PORT]... "
-                 "[--fork] [--ignore-term] [--exit-after-ms N]");
+                 "[--fork] [--ignore-term] [--exit-after-ms N] [--name COMM] [--label TEXT]");
         }
     }
 
