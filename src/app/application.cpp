@@ -338,6 +338,7 @@ void Application::confirmKill(const WatchedListener &listener)
                                 tr("%1\n\n%2 Ending it may stop a service others rely on. Kill it anyway?")
                                     .arg(who, whose),
                                 QMessageBox::Yes | QMessageBox::Cancel);
+    box->setTextFormat(Qt::PlainText); // holds the process's name and user: never rich text
     box->setDefaultButton(QMessageBox::Cancel);
     box->button(QMessageBox::Yes)->setText(tr("Kill"));
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -361,6 +362,8 @@ void Application::reportKill(const WatchedListener &, const platform::TerminateR
 void Application::showMessage(QMessageBox::Icon icon, const QString &title, const QString &text)
 {
     auto *box = new QMessageBox(icon, title, text, QMessageBox::Ok);
+    // Messages quote paths, config values and process data: shown as written, never as rich text.
+    box->setTextFormat(Qt::PlainText);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setWindowIcon(TrayIcon::applicationIcon());
     box->setModal(false);

@@ -273,6 +273,8 @@ private Q_SLOTS:
         findAction(listenerMenu(app->trayIcon()), QStringLiteral("kill"))->trigger();
         QMessageBox *box = nullptr;
         QTRY_VERIFY((box = openMessageBox()) != nullptr);
+        // It names another user's process, whose name is whatever that user chose: never rich text.
+        QCOMPARE(box->textFormat(), Qt::PlainText);
         box->button(QMessageBox::Cancel)->click();
         QTRY_VERIFY(!openMessageBox());
         QTest::qWait(300); // a kill, if one were wrongly started, runs on another thread
