@@ -43,6 +43,10 @@ struct KillOptions {
 // Parses PORTSPEC arguments; on error prints which one is bad and returns nothing.
 std::optional<QList<PortSpec>> parseSpecs(const QStringList &arguments);
 
+// The specs for a message: all of them when short, else the first few and how many more
+// ("tcp/80, tcp/443, udp/53 and 12 more").
+QString specsSummary(const QList<PortSpec> &specs);
+
 // Listening sockets on the given ports (all when empty) with their owners, sorted by protocol,
 // port, family and address. On failure prints the error and returns nothing.
 std::optional<QList<platform::Listener>> lookup(const QList<PortSpec> &specs, const CommonOptions &common);
