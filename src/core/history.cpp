@@ -176,8 +176,8 @@ History::History(QString path, int capacity) : m_path(std::move(path)), m_capaci
         return;
     }
     QByteArray data = file.data;
-    if (data.size() == maxFileBytes) {
-        // Possibly the tail of a larger file: its first line may start mid-event.
+    if (file.size > maxFileBytes) {
+        // The tail of a larger file: its first line may start mid-event.
         const qsizetype firstBreak = data.indexOf('\n');
         data.remove(0, firstBreak < 0 ? data.size() : firstBreak + 1);
     }

@@ -13,6 +13,7 @@ Read read(const QString &path, qsizetype maxBytes, platform::OverLimit overLimit
         platform::readRegularFile(QFile::encodeName(path).toStdString(), std::size_t(maxBytes), overLimit);
     Read result;
     result.status = raw.status;
+    result.size = qint64(raw.size);
     const QString shown = QDir::toNativeSeparators(path);
     const QString why = QString::fromStdString(raw.error);
     switch (raw.status) {

@@ -17,6 +17,7 @@ struct Read {
     platform::FileRead::Status status = platform::FileRead::Status::Missing;
     QByteArray data;
     QString error; // a sentence naming the file and what is wrong with it; empty when Ok
+    qint64 size = 0; // the whole file's size, when it could be opened (data may hold only its tail)
 };
 
 // The file's bytes, or why not. `what` names the file in messages ("configuration file").
