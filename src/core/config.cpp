@@ -420,8 +420,11 @@ ConfigLoad load(const QString &path, BrokenFile broken)
     case platform::FileRead::Status::NotRegular:
         // Unreadable is not the same as wrong: the content may be fine, so leave it where it is.
         result.status = ConfigLoad::Status::Unreadable;
-        result.message = QStringLiteral("%1. Using the default configuration; the file is left untouched.")
-                             .arg(file.error);
+        // A read-only caller stops here rather than use the defaults, so it has nothing to add.
+        result.message = broken == BrokenFile::LeaveAlone
+                             ? file.error + QLatin1Char('.')
+                             : QStringLiteral("%1. Using the default configuration; the file is left untouched.")
+                                   .arg(file.error);
         return result;
     case platform::FileRead::Status::TooLarge:
         problem = file.error + QLatin1Char('.');

@@ -402,6 +402,7 @@ void TestCli::checkNeverMovesAnyFile()
         const Run run = runCli({command, QStringLiteral("--config"), path}, 10000);
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(QFile::encodeName(path)), run.err.constData());
+        QVERIFY2(!run.err.contains("default"), run.err.constData()); // nothing is judged against them
         QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System),
                  QStringList{QStringLiteral("config")});
     }
