@@ -424,8 +424,14 @@ void AlertController::whitelist(const WatchedListener &listener)
     for (const WhitelistRule &rule : std::as_const(rules)) {
         QString error;
         if (!m_config->addWhitelistRule(rule, &error)) {
-            Q_EMIT actionFailed(tr("Could not save the whitelist rule for %1: %2").arg(rule.exe, error));
-            return;
+            if (!m_config->config().whitelist.contains(rule)) {
+                Q_EMIT actionFailed(tr("Could not save the whitelist rule for %1: %2").arg(rule.exe, error));
+                return;
+            }
+            // The file could not take it (a full disk), but the running config did: the rule holds
+            // from now on, and the next successful save writes it.
+            Q_EMIT actionFailed(tr("The whitelist rule for %1 applies from now on, but could not be saved: %2")
+                                    .arg(rule.exe, error));
         }
         qCInfo(lcAlert) << "whitelisted" << rule.describe();
         HistoryEvent event = eventFor(HistoryEvent::Kind::Whitelisted, listener, nullptr);

@@ -15,10 +15,13 @@ AlertDialog::AlertDialog(const WatchedListener &listener, QWidget *parent)
     m_ui->setupUi(this);
     const int iconSize = style()->pixelMetric(QStyle::PM_MessageBoxIconSize, nullptr, this);
     m_ui->iconLabel->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning, nullptr, this).pixmap(iconSize));
-    // Details are for copying into a terminal or a bug report.
+    // Details are for copying into a terminal or a bug report. They come from another process, which
+    // names itself and its arguments as it likes: never let a label take them for rich text.
     for (QLabel *value : {m_ui->portValue, m_ui->addressValue, m_ui->processValue, m_ui->pidValue, m_ui->userValue,
-                          m_ui->exeValue, m_ui->cmdlineValue, m_ui->startedValue})
+                          m_ui->exeValue, m_ui->cmdlineValue, m_ui->startedValue}) {
+        value->setTextFormat(Qt::PlainText);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    }
 
     connect(m_ui->killButton, &QPushButton::clicked, this, [this] {
         Q_EMIT killRequested(m_listener);

@@ -140,6 +140,13 @@ void Application::start()
                        "until you fix it or save new settings.")
                         .arg(load.message, load.keptAsidePath.isEmpty() ? load.path : load.keptAsidePath));
         break;
+    case ConfigLoad::Status::Unreadable:
+        spdlog::error("configuration {} cannot be read: {}", str(load.path), str(load.message));
+        showMessage(QMessageBox::Warning, tr("Portwatch: configuration not readable"),
+                    tr("%1\n\nPortwatch runs with the default settings for this session and saves nothing, so "
+                       "that the file is never replaced. Make it readable and start Portwatch again.")
+                        .arg(load.message));
+        break;
     }
     const Config &config = m_config->config();
     if (m_options.logLevel.isEmpty())
@@ -222,8 +229,9 @@ void Application::askFirstRunQuestion(const QList<WatchedListener> &listeners)
             present << listener;
     }
     if (present.isEmpty()) {
-        // Nothing to trust or review: the question is answered by itself.
-        finishFirstRun(false, false);
+        // Nothing to trust or review, so nothing to ask and nothing to save: the file is written only
+        // when the user changes something. Until then the question stays open for a later start.
+        spdlog::info("first start: nothing unexpected listens on the watched ports; nothing to ask");
         return;
     }
     spdlog::info("first start: {} listener(s) already on watched ports; asking whether to trust them",
@@ -330,6 +338,7 @@ void Application::confirmKill(const WatchedListener &listener)
                                 tr("%1\n\n%2 Ending it may stop a service others rely on. Kill it anyway?")
                                     .arg(who, whose),
                                 QMessageBox::Yes | QMessageBox::Cancel);
+    box->setTextFormat(Qt::PlainText); // holds the process's name and user: never rich text
     box->setDefaultButton(QMessageBox::Cancel);
     box->button(QMessageBox::Yes)->setText(tr("Kill"));
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -353,6 +362,8 @@ void Application::reportKill(const WatchedListener &, const platform::TerminateR
 void Application::showMessage(QMessageBox::Icon icon, const QString &title, const QString &text)
 {
     auto *box = new QMessageBox(icon, title, text, QMessageBox::Ok);
+    // Messages quote paths, config values and process data: shown as written, never as rich text.
+    box->setTextFormat(Qt::PlainText);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setWindowIcon(TrayIcon::applicationIcon());
     box->setModal(false);

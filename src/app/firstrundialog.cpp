@@ -6,6 +6,7 @@
 #include "core/listenertext.h"
 
 #include <QHeaderView>
+#include <QTextDocument>
 
 namespace portwatch {
 
@@ -42,7 +43,8 @@ FirstRunDialog::FirstRunDialog(const QList<WatchedListener> &listeners, QWidget 
                                     owner.exe.empty() ? tr("(not readable)") : QString::fromStdString(owner.exe)};
             for (int column = 0; column < cells.size(); ++column) {
                 auto *item = new QTableWidgetItem(cells.at(column));
-                item->setToolTip(listenertext::commandLine(owner));
+                // Tooltips guess rich text from content; an argument like "<img ...>" must stay text.
+                item->setToolTip(Qt::convertFromPlainText(listenertext::commandLine(owner)));
                 table->setItem(row, column, item);
             }
         }

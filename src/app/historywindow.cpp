@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QHeaderView>
+#include <QTextDocument>
 #include <QStandardPaths>
 #include <QStyle>
 
@@ -117,7 +118,8 @@ void HistoryWindow::setCurrentListeners(const QList<WatchedListener> &listeners)
                                 listenertext::localTime(watched.firstSeen), exes.join(QStringLiteral(", "))};
         for (int column = 0; column < cells.size(); ++column) {
             auto *item = new QTableWidgetItem(cells.at(column));
-            item->setToolTip(listenertext::owners(listener));
+            // Tooltips guess rich text from content; a process name like "<b>" must stay text.
+            item->setToolTip(Qt::convertFromPlainText(listenertext::owners(listener)));
             if (watched.verdict == Verdict::Unexpected) {
                 QFont font = item->font();
                 font.setBold(true);

@@ -12,6 +12,7 @@ constexpr const char *errorProperty = "portwatchError";
 
 void show(QLabel *label, Kind kind, const QString &text)
 {
+    label->setTextFormat(Qt::PlainText); // messages quote paths and process data: never rich text
     label->setText(text);
     label->setVisible(!text.isEmpty());
     label->setProperty(errorProperty, kind == Kind::Error);

@@ -6,6 +6,7 @@
 #include "core/listenertext.h"
 
 #include <QHeaderView>
+#include <QTextDocument>
 #include <QPushButton>
 
 namespace portwatch {
@@ -39,8 +40,9 @@ ProcessPickerDialog::ProcessPickerDialog(const QList<WatchedListener> &listeners
                                 exe.isEmpty() ? tr("(not readable)") : exe};
         for (int column = 0; column < cells.size(); ++column) {
             auto *item = new QTableWidgetItem(cells.at(column));
+            // Tooltips guess rich text from content; an argument like "<img ...>" must stay text.
             item->setToolTip(exe.isEmpty() ? tr("Its executable is not readable, so no rule can name it.")
-                                           : listenertext::commandLine(entry.owner));
+                                           : Qt::convertFromPlainText(listenertext::commandLine(entry.owner)));
             if (exe.isEmpty())
                 item->setFlags(item->flags() & ~(Qt::ItemIsSelectable | Qt::ItemIsEnabled));
             table->setItem(row, column, item);

@@ -11,17 +11,21 @@
 
 namespace portwatch::cli {
 
-// Reports a config that could not be used; the defaults stand in, as in the tray app.
-void reportConfigLoad(const ConfigLoad &load)
+// The CLI only reads the configuration: a file it cannot use is an error (exit status 2) with the
+// reason, never moved nor replaced, and never judged against the defaults instead.
+bool configUsable(const ConfigLoad &load)
 {
-    if (load.status == ConfigLoad::Status::Broken)
-        err(QStringLiteral("portwatch-cli: %1\n").arg(load.message));
+    if (load.status != ConfigLoad::Status::Broken && load.status != ConfigLoad::Status::Unreadable)
+        return true;
+    err(QStringLiteral("portwatch-cli: %1\n").arg(load.message));
+    return false;
 }
 
 int runCheck(const CommonOptions &common)
 {
-    const ConfigLoad load = ConfigStore::load(common.configPath);
-    reportConfigLoad(load);
+    const ConfigLoad load = ConfigStore::load(common.configPath, ConfigStore::BrokenFile::LeaveAlone);
+    if (!configUsable(load))
+        return ExitUsage;
     const Config &config = load.config;
     if (config.watched.isEmpty()) {
         out(QStringLiteral("no ports are watched (%1)\n").arg(load.path));

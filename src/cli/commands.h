@@ -11,6 +11,10 @@
 #include <chrono>
 #include <optional>
 
+namespace portwatch {
+struct ConfigLoad;
+}
+
 namespace portwatch::cli {
 
 // Exit statuses shared by all commands.
@@ -39,9 +43,17 @@ struct KillOptions {
 // Parses PORTSPEC arguments; on error prints which one is bad and returns nothing.
 std::optional<QList<PortSpec>> parseSpecs(const QStringList &arguments);
 
+// The specs for a message: all of them when short, else the first few and how many more
+// ("tcp/80, tcp/443, udp/53 and 12 more").
+QString specsSummary(const QList<PortSpec> &specs);
+
 // Listening sockets on the given ports (all when empty) with their owners, sorted by protocol,
 // port, family and address. On failure prints the error and returns nothing.
 std::optional<QList<platform::Listener>> lookup(const QList<PortSpec> &specs, const CommonOptions &common);
+
+// Whether check and watch may go on with this configuration; if not, the reason was printed. The CLI
+// never moves nor writes a configuration file.
+bool configUsable(const ConfigLoad &load);
 
 int runWho(const CommonOptions &common, const QList<PortSpec> &specs);
 int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const KillOptions &options);

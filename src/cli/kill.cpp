@@ -8,18 +8,13 @@
 #include <QSet>
 #include <QTextStream>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 namespace portwatch::cli {
 namespace {
-
-QString specsText(const QList<PortSpec> &specs)
-{
-    QStringList texts;
-    for (const PortSpec &spec : specs)
-        texts << spec.toString();
-    return texts.join(QLatin1String(", "));
-}
 
 // One target per process: a process holding several matching sockets is signalled once.
 QList<platform::KillTarget> targetsOf(const QList<platform::Listener> &listeners)
@@ -37,6 +32,30 @@ QList<platform::KillTarget> targetsOf(const QList<platform::Listener> &listeners
     return targets;
 }
 
+// A socket we are entitled to see the owner of, and yet nobody holds: its owner was signalled or is
+// exiting and has let go of its descriptors, while the socket itself is not gone yet.
+bool ownerless(const platform::Listener &listener)
+{
+    return listener.owners.empty() && listener.ownersVisible;
+}
+
+// Looks again until no socket is ownerless, or the grace period is over: such a socket is about to
+// be released (or claimed by a process that receives it), and neither is a reason to give up.
+std::optional<QList<platform::Listener>> settle(QList<platform::Listener> listeners, const QList<PortSpec> &specs,
+                                                const CommonOptions &common, std::chrono::milliseconds grace)
+{
+    constexpr auto pause = std::chrono::milliseconds(50);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (std::any_of(listeners.cbegin(), listeners.cend(), ownerless) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(pause);
+        auto again = lookup(specs, common);
+        if (!again)
+            return std::nullopt;
+        listeners = *again;
+    }
+    return listeners;
+}
+
 bool confirmOnTerminal(qsizetype count)
 {
     out(QStringLiteral("Terminate %1 %2? [y/N] ").arg(count).arg(count == 1 ? QStringLiteral("process") : QStringLiteral("processes")));
@@ -49,13 +68,25 @@ bool confirmOnTerminal(qsizetype count)
 
 int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const KillOptions &options)
 {
-    const QString wanted = specsText(specs);
-    const auto listeners = lookup(specs, common);
+    const QString wanted = specsSummary(specs);
+    auto listeners = lookup(specs, common);
     if (!listeners)
         return ExitFailure;
     if (listeners->isEmpty()) {
         out(QStringLiteral("%1 is free: nothing holds it\n").arg(wanted));
         return ExitOk;
+    }
+    if (std::all_of(listeners->cbegin(), listeners->cend(), ownerless)) {
+        err(QStringLiteral("no process holds %1 right now (its owner may be exiting); looking again for up to %2 s\n")
+                .arg(wanted)
+                .arg(double(options.grace.count()) / 1000.0));
+        listeners = settle(*listeners, specs, common, options.grace);
+        if (!listeners)
+            return ExitFailure;
+        if (listeners->isEmpty()) {
+            out(QStringLiteral("%1 released: its owner exited.\n").arg(wanted));
+            return ExitOk;
+        }
     }
 
     for (const platform::Listener &listener : *listeners) {
@@ -63,7 +94,7 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
             err(QStringLiteral("cannot see who holds %1 (socket of uid %2, %3): %4\n")
                     .arg(socketText(listener.socket))
                     .arg(listener.socket.uid)
-                    .arg(QString::fromStdString(listener.user), invisibleHint(listener)));
+                    .arg(escaped(listener.user), invisibleHint(listener)));
     }
     const QList<platform::KillTarget> targets = targetsOf(*listeners);
     if (targets.isEmpty())
@@ -74,7 +105,7 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
                                                   wanted));
     for (const platform::KillTarget &target : targets)
         out(QStringLiteral("  %1  %2  %3\n")
-                .arg(ownerText({}, &target.process), socketText(target.socket), QString::fromStdString(target.process.exe)));
+                .arg(ownerText({}, &target.process), socketText(target.socket), escaped(target.process.exe)));
     if (options.dryRun)
         return ExitOk;
 
@@ -92,12 +123,16 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
     const auto control = platform::makeProcessControl();
     for (const platform::KillTarget &target : targets) {
         const platform::TerminateResult result = control->terminate(target, options.grace);
-        out(QStringLiteral("%1: %2\n").arg(QLatin1String(platform::toString(result.outcome)), QString::fromStdString(result.message)));
+        out(QStringLiteral("%1: %2\n").arg(QLatin1String(platform::toString(result.outcome)), escaped(result.message)));
     }
 
     // The outcome that counts is the port's, not the processes': a supervisor may have restarted
     // the service, or another process may hold a second socket on the same port.
-    const auto after = lookup(specs, common);
+    auto after = lookup(specs, common);
+    if (!after)
+        return ExitFailure;
+    // A process that just exited may leave its socket behind for a moment, with nobody holding it.
+    after = settle(*after, specs, common, options.grace);
     if (!after)
         return ExitFailure;
     if (after->isEmpty()) {

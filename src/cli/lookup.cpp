@@ -24,6 +24,19 @@ std::optional<QList<PortSpec>> parseSpecs(const QStringList &arguments)
     return specs;
 }
 
+QString specsSummary(const QList<PortSpec> &specs)
+{
+    constexpr qsizetype shown = 3;
+    QStringList items;
+    for (const PortSpec &spec : specs) {
+        for (const PortSpecItem &item : spec.items())
+            items << item.toString();
+    }
+    if (items.size() <= shown + 1)
+        return items.join(QLatin1String(", "));
+    return QStringLiteral("%1 and %2 more").arg(items.mid(0, shown).join(QLatin1String(", "))).arg(items.size() - shown);
+}
+
 std::optional<QList<platform::Listener>> lookup(const QList<PortSpec> &specs, const CommonOptions &common)
 {
     const auto table = platform::makeSocketTable(common.backend);

@@ -29,6 +29,32 @@ const QString commandsHelp = QStringLiteral(
     "Exit status: 0 success, 1 negative answer (nothing found / not released / not whitelisted),\n"
     "2 bad arguments, 3 the OS query failed.");
 
+// QCommandLineParser takes "-1" for an option named "1". A port spec never starts with a dash, but
+// one typed that way deserves "bad port spec", so such arguments go after "--", where they are
+// positional whatever follows them.
+QStringList withDashedSpecsPositional(const QStringList &arguments)
+{
+    QStringList options;
+    QStringList dashed;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        if (argument == QLatin1String("--")) {
+            dashed += arguments.mid(i + 1);
+            break;
+        }
+        // The value of an option stays where it is ("--grace -1" is a bad grace, not a port).
+        static const QStringList takesValue{QStringLiteral("--grace"), QStringLiteral("--config"),
+                                            QStringLiteral("--log-level"), QStringLiteral("--backend")};
+        const bool isValue = i > 0 && takesValue.contains(arguments.at(i - 1));
+        const bool looksLikeSpec = i > 0 && !isValue && argument.size() > 1 && argument.startsWith(QLatin1Char('-'))
+                                   && argument.at(1).isDigit();
+        (looksLikeSpec ? dashed : options).append(argument);
+    }
+    if (dashed.isEmpty())
+        return options;
+    return options + QStringList{QStringLiteral("--")} + dashed;
+}
+
 int usageError(const QString &message)
 {
     err(QStringLiteral("portwatch-cli: %1\nTry 'portwatch-cli --help'.\n").arg(message));
@@ -64,7 +90,8 @@ int main(int argc, char *argv[])
 
     // First pass: find the command; its own options are added before the real parse.
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
-    parser.parse(QCoreApplication::arguments());
+    const QStringList arguments = withDashedSpecsPositional(QCoreApplication::arguments());
+    parser.parse(arguments);
     const QString command = parser.positionalArguments().value(0);
 
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Machine-readable JSON output."));
@@ -95,7 +122,7 @@ int main(int argc, char *argv[])
         parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check or watch."));
     }
 
-    if (!parser.parse(QCoreApplication::arguments()))
+    if (!parser.parse(arguments))
         return usageError(parser.errorText());
     if (parser.isSet(versionOption)) {
         out(QStringLiteral("portwatch-cli %1\n").arg(QCoreApplication::applicationVersion()));
@@ -128,10 +155,10 @@ int main(int argc, char *argv[])
     else if (backend != QLatin1String("auto"))
         return usageError(QStringLiteral("unknown backend '%1' (auto, netlink or procfs)").arg(backend));
 
-    const QStringList arguments = parser.positionalArguments().mid(1);
-    if ((command == QLatin1String("check") || command == QLatin1String("watch")) && !arguments.isEmpty())
+    const QStringList specArguments = parser.positionalArguments().mid(1);
+    if ((command == QLatin1String("check") || command == QLatin1String("watch")) && !specArguments.isEmpty())
         return usageError(QStringLiteral("'%1' takes no port specs; it uses the watched ports of the configuration").arg(command));
-    const auto specs = parseSpecs(arguments);
+    const auto specs = parseSpecs(specArguments);
     if (!specs)
         return ExitUsage;
 

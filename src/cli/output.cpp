@@ -15,14 +15,77 @@
 namespace portwatch::cli {
 namespace {
 
-void write(FILE *stream, const QString &text)
+bool needsEscape(char32_t c)
 {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) // C0, DEL, C1 (0x9b is a one-byte CSI)
+        || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) // bidi embeddings, overrides, isolates
+        || c == 0x200e || c == 0x200f || c == 0x061c; // bidi marks
+}
+
+QString escapeChar(char32_t c)
+{
+    switch (c) {
+    case 0x1b:
+        return QStringLiteral("\\e");
+    case '\n':
+        return QStringLiteral("\\n");
+    case '\r':
+        return QStringLiteral("\\r");
+    case '\t':
+        return QStringLiteral("\\t");
+    default:
+        break;
+    }
+    if (c <= 0xff)
+        return QStringLiteral("\\x%1").arg(uint(c), 2, 16, QLatin1Char('0'));
+    return QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
+}
+
+QString escapeAll(const QString &text)
+{
+    QString result;
+    result.reserve(text.size());
+    for (const char32_t c : text.toUcs4()) {
+        if (needsEscape(c))
+            result += escapeChar(c);
+        else
+            result += QString::fromUcs4(&c, 1);
+    }
+    return result;
+}
+
+// The last line of defence. Text output escapes process data field by field; JSON output leaves C1
+// and bidi characters raw (valid JSON). "\u009b" is both readable and a JSON escape of the same
+// character, so this keeps JSON valid and equal in meaning.
+void write(FILE *stream, const QString &raw)
+{
+    QString text;
+    text.reserve(raw.size());
+    for (const char32_t c : raw.toUcs4()) {
+        if (c != '\n' && needsEscape(c))
+            text += QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
+        else
+            text += QString::fromUcs4(&c, 1);
+    }
     const QByteArray bytes = text.toUtf8();
     std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stream);
     std::fflush(stream);
 }
 
 } // namespace
+
+QString escaped(const QString &text)
+{
+    const bool clean = std::none_of(text.begin(), text.end(), [](QChar c) {
+        return needsEscape(c.unicode());
+    });
+    return clean ? text : escapeAll(text);
+}
+
+QString escaped(const std::string &text)
+{
+    return escaped(QString::fromStdString(text));
+}
 
 // Why an owner can be missing: without privileges, other users' processes are hidden; with them,
 // only what the OS itself does not tell (platform::unseenOwnerReason).
@@ -33,7 +96,7 @@ QString invisibleHint(const platform::Listener &listener)
     const QString elevated = QString::fromStdString(platform::elevationHint());
     if (listener.user.empty())
         return QStringLiteral("run %1 to see it").arg(elevated);
-    return QStringLiteral("run as %1 or %2 to see it").arg(QString::fromStdString(listener.user), elevated);
+    return QStringLiteral("run as %1 or %2 to see it").arg(escaped(listener.user), elevated);
 }
 
 QString socketText(const platform::SocketEntry &socket)
@@ -46,11 +109,8 @@ QString ownerText(const platform::Listener &listener, const platform::ProcessInf
     if (!owner)
         return QStringLiteral("owner not visible (uid %1, %2)")
             .arg(listener.socket.uid)
-            .arg(QString::fromStdString(listener.user));
-    return QStringLiteral("%1 (pid %2, %3)")
-        .arg(QString::fromStdString(owner->name))
-        .arg(owner->pid)
-        .arg(QString::fromStdString(owner->user));
+            .arg(escaped(listener.user));
+    return QStringLiteral("%1 (pid %2, %3)").arg(escaped(owner->name)).arg(owner->pid).arg(escaped(owner->user));
 }
 
 QJsonObject listenerToJson(const platform::Listener &listener, const platform::ProcessInfo *owner)
@@ -107,12 +167,12 @@ QString listenersTable(const QList<platform::Listener> &listeners)
             + (listener.socket.family == platform::Family::IPv6 ? QStringLiteral("6") : QString());
         const QString address = listenertext::address(listener.socket);
         if (listener.owners.empty()) {
-            rows.append({proto, address, QStringLiteral("-"), QString::fromStdString(listener.user),
+            rows.append({proto, address, QStringLiteral("-"), escaped(listener.user),
                          QStringLiteral("(owner not visible)"), invisibleHint(listener)});
         }
         for (const platform::ProcessInfo &owner : listener.owners)
-            rows.append({proto, address, QString::number(owner.pid), QString::fromStdString(owner.user),
-                         QString::fromStdString(owner.name), (owner.cmdline.empty() ? QString::fromStdString(owner.exe) : listenertext::commandLine(owner))});
+            rows.append({proto, address, QString::number(owner.pid), escaped(owner.user), escaped(owner.name),
+                         escaped(owner.cmdline.empty() ? QString::fromStdString(owner.exe) : listenertext::commandLine(owner))});
     }
     QList<qsizetype> widths(rows.first().size(), 0);
     for (const QStringList &row : rows)

@@ -10,6 +10,13 @@
 
 namespace portwatch::cli {
 
+// Text that came from another process (name, exe, command line, user, cwd) made safe for a terminal:
+// every control character (C0, DEL, C1, line breaks included) and every bidirectional override is
+// shown as an escape ("\e", "\n", "\x7f", "\u202e"), so it can neither move the cursor, erase
+// what was printed, nor add a line. Applied to text output always, to a terminal or a pipe alike.
+QString escaped(const QString &text);
+QString escaped(const std::string &text);
+
 // "tcp 0.0.0.0:8080", "udp [::1]:53"
 QString socketText(const platform::SocketEntry &socket);
 // "python3 (pid 4242, alice)"; for an invisible owner "owner not visible (uid 0, root)"
@@ -27,7 +34,8 @@ QJsonObject listenerToJson(const platform::Listener &listener, const platform::P
 // Aligned columns: PROTO ADDRESS PORT PID USER PROCESS COMMAND, one row per (socket, owner).
 QString listenersTable(const QList<platform::Listener> &listeners);
 
-// Writes to stdout / stderr (UTF-8, flushed).
+// Writes to stdout / stderr (UTF-8, flushed). As a second line of defence, any control character
+// other than a line break that reaches them unescaped is escaped here.
 void out(const QString &text);
 void err(const QString &text);
 

@@ -16,8 +16,6 @@
 
 namespace portwatch::cli {
 
-void reportConfigLoad(const ConfigLoad &load);
-
 namespace {
 
 const char *verdictText(Verdict verdict)
@@ -54,7 +52,7 @@ void printEvent(const char *event, const WatchedListener &watched, bool json)
     }
     QStringList owners;
     for (const platform::ProcessInfo &owner : listener.owners)
-        owners << ownerText(listener, &owner) + QLatin1Char(' ') + QString::fromStdString(owner.exe);
+        owners << ownerText(listener, &owner) + QLatin1Char(' ') + escaped(owner.exe);
     if (owners.isEmpty())
         owners << ownerText(listener, nullptr);
     out(QStringLiteral("%1  %2  %3  %4  %5\n")
@@ -80,9 +78,10 @@ int runWatch(const CommonOptions &common)
         return ExitFailure;
     }
 
-    ConfigManager configManager(common.configPath);
-    const ConfigLoad load = configManager.load();
-    reportConfigLoad(load);
+    // Never saves: a broken file found now or later is reported and left where it is.
+    ConfigManager configManager(common.configPath, nullptr, ConfigStore::BrokenFile::LeaveAlone);
+    if (!configUsable(configManager.load()))
+        return ExitUsage;
 
     auto sockets = platform::makeSocketTable(common.backend);
     const std::string backend = sockets->backendName();

@@ -19,11 +19,8 @@ int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
     if (common.json) {
         out(QString::fromUtf8(QJsonDocument(listenersToJson(*listeners)).toJson(QJsonDocument::Indented)));
     } else if (listeners->isEmpty()) {
-        QStringList wanted;
-        for (const PortSpec &spec : specs)
-            wanted << spec.toString();
-        err(wanted.isEmpty() ? QStringLiteral("nothing is listening\n")
-                             : QStringLiteral("nothing holds %1\n").arg(wanted.join(QLatin1String(", "))));
+        err(specs.isEmpty() ? QStringLiteral("nothing is listening\n")
+                            : QStringLiteral("nothing holds %1\n").arg(specsSummary(specs)));
     } else {
         out(listenersTable(*listeners));
         const bool hidden = std::any_of(listeners->begin(), listeners->end(),

@@ -5,14 +5,15 @@
 #include "jsonvalues.h"
 #include "logging.h"
 #include "paths.h"
+#include "safefile.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QHash>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <cmath>
 
@@ -101,7 +102,9 @@ public:
         }
         const QJsonArray array = value.toArray();
         QList<PortSpec> specs;
-        QList<qsizetype> origins; // array index each kept spec came from, for duplicate messages
+        // Canonical text of each kept spec -> the array index it came from: a hash, so that checking
+        // for duplicates stays linear however long the list is.
+        QHash<QString, qsizetype> origins;
         for (qsizetype i = 0; i < array.size(); ++i) {
             const QJsonValue element = array.at(i);
             QString text;
@@ -121,14 +124,15 @@ public:
                 problem(at(watchedKey, i), why);
                 continue;
             }
-            const qsizetype earlier = specs.indexOf(*spec);
-            if (earlier >= 0) {
-                problem(at(watchedKey, i), QStringLiteral("\"%1\" is already watched (%2)")
-                                               .arg(spec->toString(), at(watchedKey, origins.at(earlier))));
+            const QString canonical = spec->toString();
+            const auto earlier = origins.constFind(canonical);
+            if (earlier != origins.constEnd()) {
+                problem(at(watchedKey, i),
+                        QStringLiteral("\"%1\" is already watched (%2)").arg(canonical, at(watchedKey, *earlier)));
                 continue;
             }
             specs.append(*spec);
-            origins.append(i);
+            origins.insert(canonical, i);
         }
         out = specs;
     }
@@ -191,6 +195,39 @@ private:
     QStringList &m_errors;
 };
 
+// Every string (and key) longer than its limit, with its JSON path; the text itself is not repeated.
+void checkTextLengths(const QJsonValue &value, const QString &path, const QString &key, QStringList &errors)
+{
+    const auto limitFor = [](const QString &name) {
+        return name == QLatin1String("user") || name == QLatin1String("users") ? Config::maxUserNameLength
+                                                                                : Config::maxTextLength;
+    };
+    if (value.isString()) {
+        const qsizetype length = value.toString().size();
+        const qsizetype limit = limitFor(key);
+        if (length > limit)
+            errors.append(QStringLiteral("%1: text of %2 characters; the limit is %3").arg(path).arg(length).arg(limit));
+    } else if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i)
+            checkTextLengths(array.at(i), at(path, i), key, errors);
+    } else if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const QString name = it.key();
+            const QString childPath = path.isEmpty() ? name : path + QLatin1Char('.') + name;
+            if (name.size() > Config::maxTextLength) {
+                errors.append(QStringLiteral("%1: a key of %2 characters; the limit is %3")
+                                  .arg(path.isEmpty() ? QStringLiteral("(top level)") : path)
+                                  .arg(name.size())
+                                  .arg(Config::maxTextLength));
+                continue;
+            }
+            checkTextLengths(it.value(), childPath, name, errors);
+        }
+    }
+}
+
 // 1-based line and column of a QJsonParseError, the column counted in characters as an editor shows it.
 std::pair<int, int> lineAndColumn(const QByteArray &data, int errorOffset)
 {
@@ -245,6 +282,14 @@ std::optional<Config> Config::fromJson(const QJsonObject &object, QStringList *e
     QStringList found;
     Reader reader(found);
     Config config = defaults();
+
+    // Over-long text is reported on its own: the per-key messages would quote it back in full.
+    checkTextLengths(object, QString(), QString(), found);
+    if (!found.isEmpty()) {
+        if (errors)
+            errors->append(found);
+        return std::nullopt;
+    }
 
     // A newer file may mean anything by its keys: say so and read nothing else from it.
     const QJsonValue version = object.value(versionKey);
@@ -317,6 +362,13 @@ std::optional<Config> parse(const QByteArray &data, const QString &path, QString
 
     QStringList errors;
     auto config = Config::fromJson(document.object(), &errors);
+    // A generated file can hold thousands of bad values; the first ones tell what is wrong.
+    constexpr qsizetype shownProblems = 20;
+    if (errors.size() > shownProblems) {
+        const qsizetype more = errors.size() - shownProblems;
+        errors.resize(shownProblems);
+        errors.append(QStringLiteral("... and %1 more").arg(more));
+    }
     if (!config) {
         return fail(QStringLiteral("%1 has %2:\n  %3")
                         .arg(QDir::toNativeSeparators(path),
@@ -350,38 +402,47 @@ QString keepAside(const QString &path, QString *error)
     return {};
 }
 
-ConfigLoad load(const QString &path)
+ConfigLoad load(const QString &path, BrokenFile broken)
 {
     ConfigLoad result;
     result.path = path;
     result.config = Config::defaults();
     const QString shownPath = QDir::toNativeSeparators(path);
 
-    QFile file(path);
-    if (!file.exists()) {
+    const safefile::Read file = safefile::read(path, Config::maxFileBytes);
+    QString problem;
+    switch (file.status) {
+    case platform::FileRead::Status::Missing:
         result.status = ConfigLoad::Status::Missing;
         result.message = QStringLiteral("No configuration file at %1 yet; using the defaults.").arg(shownPath);
         return result;
-    }
-    if (!file.open(QIODevice::ReadOnly)) {
+    case platform::FileRead::Status::Unreadable:
+    case platform::FileRead::Status::NotRegular:
         // Unreadable is not the same as wrong: the content may be fine, so leave it where it is.
-        result.status = ConfigLoad::Status::Broken;
-        result.message = QStringLiteral("Cannot read %1: %2. Using the default configuration; the file is left "
-                                        "untouched.")
-                             .arg(shownPath, file.errorString());
+        result.status = ConfigLoad::Status::Unreadable;
+        // A read-only caller stops here rather than use the defaults, so it has nothing to add.
+        result.message = broken == BrokenFile::LeaveAlone
+                             ? file.error + QLatin1Char('.')
+                             : QStringLiteral("%1. Using the default configuration; the file is left untouched.")
+                                   .arg(file.error);
         return result;
-    }
-    const QByteArray data = file.readAll();
-    file.close();
-
-    QString problem;
-    if (auto config = parse(data, path, &problem)) {
-        result.status = ConfigLoad::Status::Loaded;
-        result.config = *config;
-        return result;
+    case platform::FileRead::Status::TooLarge:
+        problem = file.error + QLatin1Char('.');
+        break;
+    case platform::FileRead::Status::Ok:
+        if (auto config = parse(file.data, path, &problem)) {
+            result.status = ConfigLoad::Status::Loaded;
+            result.config = *config;
+            return result;
+        }
+        break;
     }
 
     result.status = ConfigLoad::Status::Broken;
+    if (broken == BrokenFile::LeaveAlone) {
+        result.message = problem;
+        return result;
+    }
     QString asideError;
     result.keptAsidePath = keepAside(path, &asideError);
     if (!result.keptAsidePath.isEmpty()) {
@@ -398,25 +459,7 @@ ConfigLoad load(const QString &path)
 
 bool save(const QString &path, const Config &config, QString *error)
 {
-    auto fail = [&](const QString &text) {
-        if (error)
-            *error = text;
-        return false;
-    };
-    const QString shownPath = QDir::toNativeSeparators(path);
-    const QString directory = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(directory))
-        return fail(QStringLiteral("Cannot create the directory %1 for %2.").arg(QDir::toNativeSeparators(directory), shownPath));
-
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(QStringLiteral("Cannot write %1: %2.").arg(shownPath, file.errorString()));
-    const QByteArray data = serialize(config);
-    if (file.write(data) != data.size())
-        return fail(QStringLiteral("Cannot write %1: %2.").arg(shownPath, file.errorString()));
-    if (!file.commit())
-        return fail(QStringLiteral("Cannot write %1: %2.").arg(shownPath, file.errorString()));
-    return true;
+    return safefile::write(path, serialize(config), error);
 }
 
 } // namespace ConfigStore

@@ -22,6 +22,12 @@ struct Config {
     static constexpr int defaultIntervalMs = 1000;
     static constexpr int minCooldownSec = 0;
     static constexpr int maxCooldownSec = 86400;
+    // Limits on what a file may hold, so that a wrong or hostile file costs a clear message instead of
+    // memory and minutes: the file's size, and the length of any string in it (paths, globs, specs);
+    // user names are shorter still. Checked before any value is read, so new keys are covered too.
+    static constexpr qsizetype maxFileBytes = 1024 * 1024;
+    static constexpr qsizetype maxTextLength = 4096;
+    static constexpr qsizetype maxUserNameLength = 256;
 
     QList<PortSpec> watched;
     QList<WhitelistRule> whitelist;
@@ -46,7 +52,10 @@ struct ConfigLoad {
     enum class Status {
         Loaded,  // read from the file
         Missing, // no file yet: defaults in use (nothing written until the first save)
-        Broken,  // unreadable or invalid: defaults in use, the file moved to keptAsidePath
+        Broken,  // invalid or too large: defaults in use; the file moved to keptAsidePath when asked to
+        // Exists but cannot be read (permissions, not a regular file): defaults in use, and the file is
+        // never moved nor replaced, since what it holds may be perfectly good.
+        Unreadable,
     };
     Status status = Status::Missing;
     Config config;
@@ -58,8 +67,14 @@ struct ConfigLoad {
 namespace ConfigStore {
 // ~/.config/portwatch/config.json on Linux (QStandardPaths::GenericConfigLocation + "/portwatch").
 QString defaultPath();
-ConfigLoad load(const QString &path);
-// Atomic (QSaveFile); creates the directory. On failure returns false and sets error.
+enum class BrokenFile {
+    KeepAside, // the tray app, which saves: move a broken file out of the way of the next save
+    LeaveAlone, // read-only callers (portwatch-cli): never move nor write anything
+};
+// Reads only a regular file of at most Config::maxFileBytes, without blocking on FIFOs or devices.
+ConfigLoad load(const QString &path, BrokenFile broken = BrokenFile::KeepAside);
+// Atomic (safefile::write); creates the directory. On failure (a full disk included) the file on disk
+// is left as it was, and error says why.
 bool save(const QString &path, const Config &config, QString *error = nullptr);
 
 // The pieces load() and save() are made of, for callers that watch the file (ConfigManager).

@@ -1,8 +1,9 @@
 // The live configuration: load once, save on change, and follow edits made to the file from outside.
 #include "configmanager.h"
 
+#include "safefile.h"
+
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QTimer>
@@ -14,19 +15,31 @@
 namespace portwatch {
 namespace {
 
-std::optional<QByteArray> readBytes(const QString &path)
+// Over the size limit counts as read: its (empty) bytes then fail to parse, like any broken edit.
+std::optional<QByteArray> readBytes(const QString &path, QString *error = nullptr)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    return file.readAll();
+    const safefile::Read file = safefile::read(path, Config::maxFileBytes);
+    switch (file.status) {
+    case platform::FileRead::Status::Ok:
+        return file.data;
+    case platform::FileRead::Status::TooLarge:
+        return QByteArray();
+    case platform::FileRead::Status::Missing:
+    case platform::FileRead::Status::NotRegular:
+    case platform::FileRead::Status::Unreadable:
+        break;
+    }
+    if (error)
+        *error = file.error;
+    return std::nullopt;
 }
 
 } // namespace
 
-ConfigManager::ConfigManager(QString path, QObject *parent)
+ConfigManager::ConfigManager(QString path, QObject *parent, ConfigStore::BrokenFile broken)
     : QObject(parent)
     , m_path(std::move(path))
+    , m_broken(broken)
     , m_watcher(new QFileSystemWatcher(this))
     , m_debounce(new QTimer(this))
 {
@@ -45,11 +58,12 @@ ConfigLoad ConfigManager::load()
 {
     // Watch first, so an edit made while we read is not lost; its event is compared against what we read.
     watch();
-    ConfigLoad result = ConfigStore::load(m_path);
+    ConfigLoad result = ConfigStore::load(m_path, m_broken);
     m_config = result.config;
     m_knownBytes = readBytes(m_path).value_or(QByteArray());
     // A broken file that could not be moved aside is still there, with the user's text in it.
     m_fileBroken = result.status == ConfigLoad::Status::Broken && QFileInfo::exists(m_path);
+    m_unreadable = result.status == ConfigLoad::Status::Unreadable ? result.message : QString();
     watch();
     return result;
 }
@@ -62,7 +76,7 @@ bool ConfigManager::update(const Config &config, QString *error)
         spdlog::warn("config: {}", text.toStdString());
         return false;
     };
-    if (config == m_config)
+    if (config == m_config && !m_unsaved)
         return true;
 
     // Never write a file this Portwatch would reject when it reads it back.
@@ -70,35 +84,58 @@ bool ConfigManager::update(const Config &config, QString *error)
     if (!Config::fromJson(config.toJson(), &problems))
         return fail(QStringLiteral("Not saved: %1").arg(problems.join(QStringLiteral("; "))));
 
-    if (diskHoldsUnreadableEdit()) {
+    // The change applies to the running config even when it cannot reach the file: what the user
+    // asked for (a rule whitelisted from a notification) is not lost, and the next save writes it.
+    const auto keepInMemory = [&](const QString &text) {
+        m_unsaved = true;
+        if (config != m_config) {
+            m_config = config;
+            Q_EMIT changed(m_config);
+        }
+        return fail(text);
+    };
+
+    switch (diskState()) {
+    case DiskState::Ours:
+        break;
+    case DiskState::Unreadable:
+        return keepInMemory(QStringLiteral("Not saved: %1\nPortwatch will not replace a file it cannot read; the "
+                                           "change applies until Portwatch quits. Make the file readable to save again.")
+                                .arg(m_unreadable));
+    case DiskState::BrokenEdit: {
         QString asideError;
         const QString aside = ConfigStore::keepAside(m_path, &asideError);
         if (aside.isEmpty()) {
-            return fail(QStringLiteral("Not saved: %1 holds edits Portwatch cannot read, and they could not be moved "
-                                       "aside (%2). Fix or move the file, then try again.")
-                            .arg(QDir::toNativeSeparators(m_path), asideError));
+            return keepInMemory(QStringLiteral("Not saved: %1 holds edits Portwatch cannot read, and they could not be "
+                                               "moved aside (%2). Fix or move the file, then try again.")
+                                    .arg(QDir::toNativeSeparators(m_path), asideError));
         }
         m_fileBroken = false;
         Q_EMIT problem(QStringLiteral("%1 held edits Portwatch could not read; they were kept as %2 before the new "
                                       "configuration was saved.")
                            .arg(QDir::toNativeSeparators(m_path), QDir::toNativeSeparators(aside)));
+        break;
+    }
     }
 
     QString saveError;
     if (!ConfigStore::save(m_path, config, &saveError))
-        return fail(saveError);
+        return keepInMemory(QStringLiteral("Not saved: %1").arg(saveError));
     // Our own save raises file events too; remembering the bytes makes them no-ops.
     m_knownBytes = ConfigStore::serialize(config);
-    m_config = config;
+    m_unsaved = false;
     watch();
-    Q_EMIT changed(m_config);
+    if (config != m_config) {
+        m_config = config;
+        Q_EMIT changed(m_config);
+    }
     return true;
 }
 
 bool ConfigManager::addWhitelistRule(const WhitelistRule &rule, QString *error)
 {
     if (m_config.whitelist.contains(rule))
-        return true;
+        return m_unsaved ? update(m_config, error) : true; // in force already; saved only if it was
     Config next = m_config;
     next.whitelist.append(rule);
     return update(next, error);
@@ -129,18 +166,25 @@ void ConfigManager::watch()
         m_watcher->addPath(filePath);
 }
 
-bool ConfigManager::diskHoldsUnreadableEdit()
+ConfigManager::DiskState ConfigManager::diskState()
 {
-    if (!QFileInfo::exists(m_path))
-        return false;
+    QString error;
+    const auto bytes = readBytes(m_path, &error);
+    if (!bytes && !QFileInfo::exists(m_path) && !QFileInfo(m_path).isSymLink()) {
+        m_unreadable.clear();
+        return DiskState::Ours;
+    }
+    if (!bytes) {
+        // Cannot tell what is in it: it may be the user's good configuration, so it stays.
+        m_unreadable = error;
+        return DiskState::Unreadable;
+    }
+    m_unreadable.clear();
     if (m_fileBroken)
-        return true;
-    const auto bytes = readBytes(m_path);
-    if (!bytes)
-        return true; // cannot tell what is in it: treat it as the user's and keep it
+        return DiskState::BrokenEdit;
     if (*bytes == m_knownBytes)
-        return false;
-    return !ConfigStore::parse(*bytes, m_path).has_value();
+        return DiskState::Ours;
+    return ConfigStore::parse(*bytes, m_path).has_value() ? DiskState::Ours : DiskState::BrokenEdit;
 }
 
 void ConfigManager::onFileChanged()
@@ -152,12 +196,14 @@ void ConfigManager::onFileChanged()
         m_fileBroken = false;
         return;
     }
-    const auto bytes = readBytes(m_path);
+    QString readError;
+    const auto bytes = readBytes(m_path, &readError);
     if (!bytes) {
-        spdlog::warn("config: cannot read {} after it changed; keeping the running configuration",
-                     m_path.toStdString());
+        m_unreadable = readError;
+        spdlog::warn("config: {} after it changed; keeping the running configuration", readError.toStdString());
         return;
     }
+    m_unreadable.clear();
     if (*bytes == m_knownBytes)
         return;
     m_knownBytes = *bytes;
@@ -174,6 +220,11 @@ void ConfigManager::onFileChanged()
         return;
     }
     m_fileBroken = false;
+    if (m_unsaved) {
+        spdlog::warn("config: {} was edited while changes were waiting to be saved; the edit wins",
+                     m_path.toStdString());
+        m_unsaved = false;
+    }
     if (*config == m_config)
         return;
     m_config = *config;

@@ -4,6 +4,7 @@
 #include "history.h"
 
 #include "paths.h"
+#include "safefile.h"
 
 #include <QDir>
 #include <QFile>
@@ -11,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QSaveFile>
 #include <QStringList>
 #include <QtGlobal>
 
@@ -58,15 +58,7 @@ bool ensureDirectory(const QString &filePath, QString *error)
 
 bool writeAtomically(const QString &path, const QByteArray &data, QString *error)
 {
-    if (!ensureDirectory(path, error))
-        return false;
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
-        if (error)
-            *error = QStringLiteral("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
-        return false;
-    }
-    return true;
+    return safefile::write(path, data, error, privateFile);
 }
 
 // RFC 4180: a field with a comma, a double quote or a line break is quoted, its quotes doubled.
@@ -161,7 +153,7 @@ std::optional<HistoryEvent> HistoryEvent::fromJson(const QJsonObject &object)
         const QJsonValue value = object.value(QLatin1String(key));
         if (value.isUndefined())
             continue;
-        if (!value.isString())
+        if (!value.isString() || value.toString().size() > History::maxFieldLength)
             return std::nullopt;
         *target = value.toString();
     }
@@ -174,33 +166,60 @@ std::optional<HistoryEvent> HistoryEvent::fromJson(const QJsonObject &object)
 
 History::History(QString path, int capacity) : m_path(std::move(path)), m_capacity(std::max(1, capacity))
 {
-    QFile file(m_path);
-    if (!file.exists())
+    const safefile::Read file = safefile::read(m_path, maxFileBytes, platform::OverLimit::ReadTail);
+    if (file.status == platform::FileRead::Status::Missing)
         return;
-    if (!file.open(QIODevice::ReadOnly)) {
-        qWarning("history: cannot read %s: %s", qUtf8Printable(m_path), qUtf8Printable(file.errorString()));
+    if (file.status != platform::FileRead::Status::Ok) {
+        m_memoryOnly = file.status == platform::FileRead::Status::NotRegular;
+        qWarning("history: %s%s", qUtf8Printable(file.error),
+                 m_memoryOnly ? "; events are kept in memory only" : "");
         return;
     }
+    QByteArray data = file.data;
+    if (file.size > maxFileBytes) {
+        // The tail of a larger file: its first line may start mid-event.
+        const qsizetype firstBreak = data.indexOf('\n');
+        data.remove(0, firstBreak < 0 ? data.size() : firstBreak + 1);
+    }
+    QList<int> skipped;
+    m_events = parse(data, &m_fileLines, &skipped);
+    for (const int line : std::as_const(skipped))
+        qWarning("history: %s:%d: skipped an unreadable line", qUtf8Printable(m_path), line);
+    if (m_events.size() > m_capacity)
+        m_events.remove(0, m_events.size() - m_capacity);
+}
+
+QList<HistoryEvent> History::parse(const QByteArray &data, int *lines, QList<int> *skippedLines)
+{
+    QList<HistoryEvent> events;
+    int nonEmpty = 0;
     int lineNumber = 0;
-    while (!file.atEnd()) {
-        const QByteArray line = file.readLine().trimmed();
+    qsizetype start = 0;
+    while (start < data.size()) {
+        qsizetype end = data.indexOf('\n', start);
+        if (end < 0)
+            end = data.size();
+        const QByteArray line = data.mid(start, end - start).trimmed();
+        start = end + 1;
         ++lineNumber;
         if (line.isEmpty())
             continue;
-        ++m_fileLines;
+        ++nonEmpty;
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
         std::optional<HistoryEvent> event;
         if (document.isObject())
             event = HistoryEvent::fromJson(document.object());
         if (!event) {
-            qWarning("history: %s:%d: skipped an unreadable line", qUtf8Printable(m_path), lineNumber);
+            if (skippedLines)
+                skippedLines->append(lineNumber);
             continue;
         }
-        m_events.append(*event);
+        events.append(*event);
     }
-    if (m_events.size() > m_capacity)
-        m_events.remove(0, m_events.size() - m_capacity);
+    if (lines)
+        *lines = nonEmpty;
+    return events;
 }
 
 void History::append(const HistoryEvent &event)
@@ -209,6 +228,8 @@ void History::append(const HistoryEvent &event)
     if (m_events.size() > m_capacity)
         m_events.remove(0, m_events.size() - m_capacity);
 
+    if (m_memoryOnly)
+        return;
     // Rewriting drops what no longer fits; until the file is a quarter over capacity, appending a
     // line is all an event costs.
     if (m_fileLines + 1 > m_capacity + m_capacity / 4) {
@@ -229,7 +250,9 @@ void History::append(const HistoryEvent &event)
     if (created)
         file.setPermissions(privateFile);
     const QByteArray line = jsonLine(event);
-    if (file.write(line) != line.size()) {
+    // The write is buffered: a full disk only shows when it is flushed. A partial line is skipped
+    // as unreadable when loading, and the next rewrite drops it.
+    if (file.write(line) != line.size() || !file.flush()) {
         qWarning("history: cannot write %s: %s", qUtf8Printable(m_path), qUtf8Printable(file.errorString()));
         return;
     }

@@ -38,9 +38,19 @@ class History final
 {
 public:
     static constexpr int defaultCapacity = 5000;
+    // What the loader reads at most: the newest part of a larger file (a line is a few hundred bytes,
+    // so this holds the default capacity many times over). Longer text fields make a line unreadable.
+    static constexpr qsizetype maxFileBytes = 8 * 1024 * 1024;
+    static constexpr qsizetype maxFieldLength = 8192;
 
-    // Loads what the file holds (skipping unreadable lines, with a warning).
+    // Loads what the file holds (skipping unreadable lines, with a warning). Reads only a regular
+    // file, never blocks on a FIFO or device, and reads at most maxFileBytes (the newest events).
     explicit History(QString path, int capacity = defaultCapacity);
+
+    // The events in a history file's bytes, oldest first. *lines gets the number of non-empty lines,
+    // *skippedLines the 1-based numbers of those that are not events. Touches no file.
+    static QList<HistoryEvent> parse(const QByteArray &data, int *lines = nullptr,
+                                     QList<int> *skippedLines = nullptr);
 
     void append(const HistoryEvent &event); // writes through; trims the file to capacity now and then
     const QList<HistoryEvent> &events() const noexcept { return m_events; }
@@ -59,6 +69,9 @@ private:
     int m_capacity;
     QList<HistoryEvent> m_events;
     int m_fileLines = 0; // non-empty lines in the file, readable or not
+    // The path is a FIFO, device or directory: events are kept in memory only, since opening it to
+    // append could block and writing to it means nothing.
+    bool m_memoryOnly = false;
 };
 
 } // namespace portwatch

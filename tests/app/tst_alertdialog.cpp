@@ -57,6 +57,21 @@ private Q_SLOTS:
         QVERIFY(control<QPushButton>(&dialog, "dismissButton")->isDefault());
     }
 
+    void processTextIsNeverRichText()
+    {
+        // A process chooses its own name and arguments; markup in them must show as the characters it is.
+        auto evil = testutil::process(4243, "<b>sshd</b>", "/tmp/<i>x</i>", "<u>root</u>");
+        evil.cmdline = {"/tmp/x", "<img src=\"file:///etc/passwd\">"};
+        AlertDialog dialog(testutil::listener(platform::Protocol::Tcp, 2222, {evil}), nullptr);
+        for (const char *name : {"processValue", "userValue", "exeValue", "cmdlineValue"})
+            QCOMPARE(control<QLabel>(&dialog, name)->textFormat(), Qt::PlainText);
+        QCOMPARE(control<QLabel>(&dialog, "processValue")->text(), QStringLiteral("<b>sshd</b>"));
+        QCOMPARE(control<QLabel>(&dialog, "cmdlineValue")->text(),
+                 QStringLiteral("/tmp/x '<img src=\"file:///etc/passwd\">'"));
+        const QString heading = control<QLabel>(&dialog, "headingLabel")->text();
+        QVERIFY2(heading.contains(QStringLiteral("&lt;b&gt;sshd&lt;/b&gt;")), qPrintable(heading));
+    }
+
     void killEmitsListener()
     {
         AlertDialog dialog(sample(), nullptr);

@@ -13,8 +13,10 @@
 #include <QAction>
 #include <QApplication>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -29,6 +31,8 @@
 
 #include <functional>
 #include <mutex>
+
+#include <sys/stat.h>
 
 using namespace portwatch;
 using portwatch::platform::Protocol;
@@ -123,6 +127,19 @@ private:
     }
 
     Config savedConfig() const { return ConfigStore::load(configPath()).config; }
+
+    QByteArray readConfigBytes() const
+    {
+        QFile file(configPath());
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+
+    // The first-run question is settled by the update that ends the initial poll, synchronously.
+    static void waitForTheFirstPoll(Application *app)
+    {
+        QTRY_VERIFY(!app->monitor()->isInitialPoll());
+        QTRY_COMPARE(toString(app->trayIcon()->state()), toString(MonitorState::Clear));
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -256,6 +273,8 @@ private Q_SLOTS:
         findAction(listenerMenu(app->trayIcon()), QStringLiteral("kill"))->trigger();
         QMessageBox *box = nullptr;
         QTRY_VERIFY((box = openMessageBox()) != nullptr);
+        // It names another user's process, whose name is whatever that user chose: never rich text.
+        QCOMPARE(box->textFormat(), Qt::PlainText);
         box->button(QMessageBox::Cancel)->click();
         QTRY_VERIFY(!openMessageBox());
         QTest::qWait(300); // a kill, if one were wrongly started, runs on another thread
@@ -301,11 +320,55 @@ private Q_SLOTS:
     {
         m_platform.sockets->removeSocket(pythonInode);
         writeConfig(false);
+        const QByteArray before = readConfigBytes();
         auto app = makeApplication();
         app->start();
-        QTRY_COMPARE(toString(app->trayIcon()->state()), toString(MonitorState::Clear));
-        QTRY_VERIFY(savedConfig().firstRunDone);
+        waitForTheFirstPoll(app.get());
         QVERIFY(!app->firstRunDialog());
+        // Nothing was asked, so nothing is saved: a valid file is never rewritten by a start.
+        QCOMPARE(readConfigBytes(), before);
+    }
+
+    void firstStartWritesNoFile()
+    {
+        m_platform.sockets->removeSocket(pythonInode);
+        QVERIFY(!QFile::exists(configPath()));
+        auto app = makeApplication();
+        app->start();
+        waitForTheFirstPoll(app.get());
+        QVERIFY(!QFile::exists(configPath()));
+
+        // The first save is the user's: here Apply in the settings.
+        app->showSettings();
+        Config edited = app->configManager()->config();
+        edited.intervalMs = 2000;
+        Q_EMIT app->settingsDialog()->applied(edited);
+        QTRY_VERIFY(QFile::exists(configPath()));
+        QCOMPARE(savedConfig().intervalMs, 2000);
+    }
+
+    void unreadableConfigIsReportedAndKept()
+    {
+        // A FIFO stands for any file that exists but cannot be read (as root, permissions never stop us).
+        QCOMPARE(::mkfifo(QFile::encodeName(configPath()).constData(), 0600), 0);
+        auto app = makeApplication();
+        app->start();
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = openMessageBox()) != nullptr);
+        QVERIFY2(box->text().contains(configPath()) && box->text().contains(QStringLiteral("saves nothing")),
+                 qPrintable(box->text()));
+        box->close();
+        // Whitelisting still works for this session, and says why it is not saved.
+        QTRY_VERIFY(listenerMenu(app->trayIcon()));
+        findAction(listenerMenu(app->trayIcon()), QStringLiteral("whitelist"))->trigger();
+        QTRY_VERIFY((box = openMessageBox()) != nullptr);
+        QVERIFY2(box->text().contains(QStringLiteral("could not be saved")), qPrintable(box->text()));
+        QCOMPARE(app->configManager()->config().whitelist.size(), 1);
+        QTRY_COMPARE(toString(app->trayIcon()->state()), toString(MonitorState::Clear));
+        QVERIFY(QFileInfo(configPath()).exists() && !QFileInfo(configPath()).isFile());
+        QCOMPARE(QDir(m_dir.path()).entryList({QStringLiteral("config.json*")}, QDir::AllEntries | QDir::System),
+                 QStringList{QStringLiteral("config.json")});
+        box->close();
     }
 
     void settingsAppliedAreSaved()

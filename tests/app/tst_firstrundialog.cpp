@@ -66,6 +66,20 @@ private Q_SLOTS:
         QCOMPARE(dialog.rules().size(), 3);
     }
 
+    void processTextIsNeverRichText()
+    {
+        // A process chooses its own arguments; markup in them must show as the characters it is.
+        auto evil = testutil::process(400, "evil", "/tmp/evil");
+        evil.cmdline = {"/tmp/evil", "<img src=\"file:///etc/passwd\"><b>trusted</b>"};
+        FirstRunDialog dialog({testutil::listener(Protocol::Tcp, 9000, {evil})}, nullptr);
+        auto *table = control<QTableWidget>(&dialog, "listenerTable");
+        const QString tip = table->item(0, 0)->toolTip();
+        // (The space in the argument may come out as a no-break space.)
+        QVERIFY2(tip.contains(QStringLiteral("&lt;img")) && tip.contains(QStringLiteral("&gt;&lt;b&gt;trusted&lt;/b&gt;")),
+                 qPrintable(tip));
+        QVERIFY2(!tip.contains(QStringLiteral("<img")) && !tip.contains(QStringLiteral("<b>")), qPrintable(tip));
+    }
+
     void trustAll()
     {
         FirstRunDialog dialog(sample(), nullptr);

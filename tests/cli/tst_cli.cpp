@@ -17,6 +17,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <sys/stat.h>
 #include <memory>
 
 using portwatch::testing::ChildListener;
@@ -88,10 +89,14 @@ private Q_SLOTS:
     void whoSharedSocketShowsEveryHolder();
     void backendsAgree();
     void killStubbornProcess();
+    void killWaitsForAnOwnerThatIsExiting();
     void killRefusesWithoutTerminal();
     void killDryRun();
     void checkAgainstWhitelist();
-    void checkBrokenConfigKeptAside();
+    void checkBrokenConfigIsAnError();
+    void checkNeverMovesAnyFile_data();
+    void checkNeverMovesAnyFile();
+    void processDataIsEscaped();
     void watchPrintsEventsAndStopsOnSigterm();
 };
 
@@ -120,6 +125,12 @@ void TestCli::badArguments_data()
     QTest::newRow("kill without port") << QStringList{QStringLiteral("kill")} << QByteArray("port spec");
     QTest::newRow("bad grace") << QStringList{QStringLiteral("kill"), QStringLiteral("1"), QStringLiteral("--grace"), QStringLiteral("soon")}
                                << QByteArray("--grace");
+    QTest::newRow("negative port") << QStringList{QStringLiteral("who"), QStringLiteral("-1")} << QByteArray("bad port spec: \"-1\"");
+    QTest::newRow("negative port among options")
+        << QStringList{QStringLiteral("kill"), QStringLiteral("80"), QStringLiteral("-8080"), QStringLiteral("--dry-run")}
+        << QByteArray("bad port spec: \"-8080\"");
+    QTest::newRow("negative grace") << QStringList{QStringLiteral("kill"), QStringLiteral("1"), QStringLiteral("--grace"), QStringLiteral("-1")}
+                                    << QByteArray("--grace wants seconds");
     QTest::newRow("unknown option") << QStringList{QStringLiteral("who"), QStringLiteral("--frob")} << QByteArray("frob");
     QTest::newRow("bad backend") << QStringList{QStringLiteral("who"), QStringLiteral("--backend"), QStringLiteral("magic")}
                                  << QByteArray("magic");
@@ -214,6 +225,16 @@ void TestCli::whoNothingListening()
     const Run text = runCli({QStringLiteral("who"), QStringLiteral("tcp/%1").arg(port)});
     QCOMPARE(text.exitCode, 1);
     QVERIFY(text.err.contains("nothing holds"));
+
+    // A long list is not echoed back in full.
+    QStringList many{QStringLiteral("who")};
+    for (int i = 0; i < 10; ++i)
+        many << QStringLiteral("tcp/%1").arg(port + i * 7919 % 1000);
+    const Run list = runCli(many);
+    if (list.exitCode == 1) { // one of them may be taken by another service of this machine
+        QVERIFY2(list.err.contains("and 7 more") && !list.err.contains(many.last().toUtf8()), list.err.constData());
+        QVERIFY(list.err.size() < 100);
+    }
 }
 
 void TestCli::whoSharedSocketShowsEveryHolder_data()
@@ -278,6 +299,20 @@ void TestCli::killStubbornProcess()
     QCOMPARE(runCli({QStringLiteral("who"), port}).exitCode, 1);
 }
 
+void TestCli::killWaitsForAnOwnerThatIsExiting()
+{
+    // For 3 s after READY the socket is held by no process (in flight between descriptors), as while
+    // its owner exits; then it is closed. kill must wait for that, not call it ownerless and fail.
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:0")}, {QStringLiteral("--orphan-ms"), QStringLiteral("3000")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const QString port = QString::number(child.ports().value(0));
+    const Run run = runCli({QStringLiteral("kill"), port, QStringLiteral("--yes"), QStringLiteral("--grace"), QStringLiteral("20")});
+    QVERIFY2(run.exitCode == 0, run.out + run.err);
+    QVERIFY2(run.err.contains("no process holds " + port.toUtf8() + " right now"), run.err.constData());
+    QVERIFY2(run.out.contains(port.toUtf8() + " released"), run.out.constData());
+    QVERIFY(child.isRunning()); // nothing was signalled: the port was let go by itself
+}
+
 void TestCli::killRefusesWithoutTerminal()
 {
     ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
@@ -316,23 +351,100 @@ void TestCli::checkAgainstWhitelist()
     QVERIFY2(ok.exitCode == 0, ok.out + ok.err);
 }
 
-void TestCli::checkBrokenConfigKeptAside()
+void TestCli::checkBrokenConfigIsAnError()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("config.json"));
+    const QByteArray broken = "{\n  \"watched\": [\"80\",\n}\n";
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("{\n  \"watched\": [\"80\",\n}\n");
+    file.write(broken);
     file.close();
-    const Run run = runCli({QStringLiteral("check"), QStringLiteral("--config"), path});
-    QVERIFY(run.exitCode == 0 || run.exitCode == 1); // judged with the defaults
-    QVERIFY2(run.err.contains("config.json"), run.err.constData());
-    QVERIFY2(run.err.contains("line"), run.err.constData());
-    const QStringList aside = QDir(dir.path()).entryList({QStringLiteral("config.json.broken-*")});
-    QCOMPARE(aside.size(), 1);
-    QFile kept(dir.filePath(aside.first()));
-    QVERIFY(kept.open(QIODevice::ReadOnly));
-    QCOMPARE(kept.readAll(), QByteArray("{\n  \"watched\": [\"80\",\n}\n"));
+    for (const QString &command : {QStringLiteral("check"), QStringLiteral("watch")}) {
+        const Run run = runCli({command, QStringLiteral("--config"), path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("config.json") && run.err.contains("line 3"), run.err.constData());
+        QVERIFY2(run.out.isEmpty(), run.out.constData()); // nothing judged against the defaults
+        // The CLI never moves nor writes a configuration.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("config.json")});
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), broken);
+        file.close();
+    }
+}
+
+void TestCli::checkNeverMovesAnyFile_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("not JSON (a hosts file)") << QStringLiteral("hosts");
+    QTest::newRow("fifo") << QStringLiteral("fifo");
+    QTest::newRow("symlink to /dev/zero") << QStringLiteral("zero");
+    QTest::newRow("invalid value") << QStringLiteral("value");
+}
+
+void TestCli::checkNeverMovesAnyFile()
+{
+    QFETCH(QString, kind);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("config"));
+    if (kind == QLatin1String("fifo")) {
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    } else if (kind == QLatin1String("zero")) {
+        QVERIFY(QFile::link(QStringLiteral("/dev/zero"), path));
+    } else {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(kind == QLatin1String("hosts") ? "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
+                                                  : R"({"watched": ["99999"]})");
+    }
+    for (const QString &command : {QStringLiteral("check"), QStringLiteral("watch")}) {
+        // A FIFO would block a plain open for ever, /dev/zero never ends: a short timeout tells.
+        const Run run = runCli({command, QStringLiteral("--config"), path}, 10000);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QFile::encodeName(path)), run.err.constData());
+        QVERIFY2(!run.err.contains("default"), run.err.constData()); // nothing is judged against them
+        QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System),
+                 QStringList{QStringLiteral("config")});
+    }
+}
+
+void TestCli::processDataIsEscaped()
+{
+    // What a hostile local user could do: a process whose name and arguments hold terminal controls
+    // that would erase the line above and move the cursor, rewriting what `kill` asks about.
+    const QString evil = QStringLiteral("\x1b[2K\r\x1b[1A\u202eevil\nforged line\x9b");
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:0")},
+                        {QStringLiteral("--name"), QStringLiteral("n\x1b[2Kx"), QStringLiteral("--label"), evil});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const QString port = QString::number(child.ports().value(0));
+
+    const auto clean = [](const QByteArray &text) {
+        for (const char c : text) {
+            if ((uchar(c) < 0x20 && c != '\n') || uchar(c) == 0x7f)
+                return false;
+        }
+        return !QString::fromUtf8(text).contains(QChar(0x9b)) && !QString::fromUtf8(text).contains(QChar(0x202e));
+    };
+    const Run who = runCli({QStringLiteral("who"), port});
+    QCOMPARE(who.exitCode, 0);
+    QVERIFY2(clean(who.out), who.out.toPercentEncoding(" /:()[],'").constData());
+    QVERIFY2(who.out.contains("n\\e[2Kx") && who.out.contains("\\e[2K\\r\\e[1A\\u202eevil\\nforged line\\x9b"),
+             who.out.constData());
+    QCOMPARE(who.out.count('\n'), 2); // header and one row: the newline in the argument added none
+
+    const Run dryRun = runCli({QStringLiteral("kill"), port, QStringLiteral("--dry-run")});
+    QCOMPARE(dryRun.exitCode, 0);
+    QVERIFY2(clean(dryRun.out) && dryRun.out.contains("n\\e[2Kx"), dryRun.out.constData());
+
+    // JSON keeps the real text, correctly escaped, and stays valid JSON.
+    const Run json = runCli({QStringLiteral("who"), port, QStringLiteral("--json")});
+    QCOMPARE(json.exitCode, 0);
+    QVERIFY2(clean(json.out), json.out.constData());
+    const QJsonArray array = jsonArray(json.out);
+    QCOMPARE(array.size(), 1);
+    const QJsonObject object = array.at(0).toObject();
+    QCOMPARE(object.value(QStringLiteral("process")).toString(), QStringLiteral("n\x1b[2Kx"));
+    QVERIFY(object.value(QStringLiteral("cmdline")).toArray().contains(QJsonValue(evil)));
 }
 
 void TestCli::watchPrintsEventsAndStopsOnSigterm()

@@ -3,6 +3,7 @@
 // Also the paths the config and state files live under.
 #include "core/config.h"
 #include "core/paths.h"
+#include "smalltmpfs.h"
 
 #include <QDir>
 #include <QFile>
@@ -11,6 +12,9 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using portwatch::Config;
 using portwatch::ConfigLoad;
@@ -94,6 +98,15 @@ private Q_SLOTS:
     void saveCreatesDirectoryAndIsIndented();
     void saveLeavesNoTemporaryFiles();
     void saveFailureHasText();
+    void saveOnFullDiskKeepsTheOldFile();
+    void unreadableFilesAreLeftAlone_data();
+    void unreadableFilesAreLeftAlone();
+    void tooLargeFileIsRefused();
+    void leaveAloneNeverMovesABrokenFile();
+    void overlongTextIsRefused_data();
+    void overlongTextIsRefused();
+    void manyWatchedSpecsAtTheSizeLimit();
+    void manyProblemsAreSummarised();
 
     void defaultPathsFollowXdg();
 };
@@ -476,6 +489,163 @@ void TestConfig::saveFailureHasText()
     QVERIFY(!ConfigStore::save(path, Config::defaults(), &error));
     QVERIFY2(error.contains(QDir::toNativeSeparators(blocker)), qPrintable(error));
     QCOMPARE(readFile(blocker), QByteArray("x"));
+}
+
+void TestConfig::saveOnFullDiskKeepsTheOldFile()
+{
+    portwatch::testing::SmallTmpfs disk;
+    if (!disk.mounted())
+        QSKIP(disk.reason().c_str());
+    const QString path = QString::fromStdString(disk.path()) + QStringLiteral("/config.json");
+    QString error;
+    QVERIFY2(ConfigStore::save(path, sampleConfig(), &error), qPrintable(error));
+    const QByteArray before = readFile(path);
+    QVERIFY(disk.fill());
+
+    Config next = sampleConfig();
+    next.whitelist.append(WhitelistRule{QStringLiteral("/usr/bin/python3"), QString(), PortSpec()});
+    QVERIFY(!ConfigStore::save(path, next, &error));
+    QVERIFY2(error.contains(QStringLiteral("No space left on device")), qPrintable(error));
+    QVERIFY2(error.contains(path), qPrintable(error));
+    QCOMPARE(readFile(path), before);
+    QCOMPARE(ConfigStore::load(path).config, sampleConfig());
+    QCOMPARE(QDir(QString::fromStdString(disk.path())).entryList(QDir::Files | QDir::Hidden),
+             (QStringList{QStringLiteral("config.json"), QStringLiteral("filler")}));
+
+    disk.drain();
+    QVERIFY2(ConfigStore::save(path, next, &error), qPrintable(error));
+    QCOMPARE(ConfigStore::load(path).config, next);
+}
+
+void TestConfig::unreadableFilesAreLeftAlone_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("fifo") << QStringLiteral("fifo");
+    QTest::newRow("symlink to /dev/zero") << QStringLiteral("zero");
+    QTest::newRow("directory") << QStringLiteral("directory");
+}
+
+void TestConfig::unreadableFilesAreLeftAlone()
+{
+    QFETCH(QString, kind);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("config.json"));
+    const QByteArray native = QFile::encodeName(path);
+    if (kind == QLatin1String("fifo"))
+        QCOMPARE(::mkfifo(native.constData(), 0600), 0);
+    else if (kind == QLatin1String("zero"))
+        QVERIFY(QFile::link(QStringLiteral("/dev/zero"), path));
+    else
+        QVERIFY(QDir().mkdir(path));
+
+    // A plain open of a FIFO without a writer blocks for ever, and /dev/zero never ends: returning
+    // at all is half of the test.
+    const ConfigLoad load = ConfigStore::load(path);
+    QCOMPARE(load.status, ConfigLoad::Status::Unreadable);
+    QVERIFY2(load.message.contains(path) && load.message.contains(QStringLiteral("not a regular file")),
+             qPrintable(load.message));
+    QVERIFY(load.keptAsidePath.isEmpty());
+    QCOMPARE(load.config, Config::defaults());
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System),
+             QStringList{QStringLiteral("config.json")});
+}
+
+void TestConfig::tooLargeFileIsRefused()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("config.json"));
+    // Valid JSON, only too large: the limit is on size, before any parsing.
+    QByteArray big = "{\"logLevel\": \"info\"" + QByteArray(Config::maxFileBytes, ' ') + "}";
+    QVERIFY(writeFile(path, big));
+    const ConfigLoad load = ConfigStore::load(path, ConfigStore::BrokenFile::LeaveAlone);
+    QCOMPARE(load.status, ConfigLoad::Status::Broken);
+    QVERIFY2(load.message.contains(QStringLiteral("too large")) && load.message.contains(QString::number(Config::maxFileBytes)),
+             qPrintable(load.message));
+    QCOMPARE(QFileInfo(path).size(), big.size());
+
+    // Exactly at the limit is fine.
+    const QByteArray head = "{\"logLevel\": \"info\"";
+    big = head + QByteArray(Config::maxFileBytes - head.size() - 1, ' ') + "}";
+    QCOMPARE(big.size(), Config::maxFileBytes);
+    QVERIFY(writeFile(path, big));
+    QCOMPARE(ConfigStore::load(path).status, ConfigLoad::Status::Loaded);
+}
+
+void TestConfig::leaveAloneNeverMovesABrokenFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("config.json"));
+    const QByteArray broken = "{\n  \"watched\": [\"80\",\n}\n";
+    QVERIFY(writeFile(path, broken));
+    const ConfigLoad load = ConfigStore::load(path, ConfigStore::BrokenFile::LeaveAlone);
+    QCOMPARE(load.status, ConfigLoad::Status::Broken);
+    QVERIFY2(load.message.contains(path) && load.message.contains(QStringLiteral("line 3")), qPrintable(load.message));
+    QVERIFY(load.keptAsidePath.isEmpty());
+    QCOMPARE(readFile(path), broken);
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("config.json")});
+}
+
+void TestConfig::overlongTextIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected");
+    const QByteArray longPath = "/" + QByteArray(Config::maxTextLength, 'a');
+    const QByteArray longUser = QByteArray(Config::maxUserNameLength + 1, 'u');
+    QTest::newRow("exe") << QByteArray(R"({"whitelist": [{"exe": ")" + longPath + R"("}]})")
+                         << QStringLiteral("whitelist[0].exe: text of 4097 characters; the limit is 4096");
+    QTest::newRow("user") << QByteArray(R"({"whitelist": [{"exe": "/bin/nc", "user": ")" + longUser + R"("}]})")
+                          << QStringLiteral("whitelist[0].user: text of 257 characters; the limit is 256");
+    QTest::newRow("watched spec") << QByteArray(R"({"watched": ["80", ")" + QByteArray(5000, '8') + R"("]})")
+                                  << QStringLiteral("watched[1]: text of 5000 characters; the limit is 4096");
+    // A key no version knows yet is capped all the same.
+    QTest::newRow("unknown key") << QByteArray(R"({"future": {"glob": ")" + QByteArray(1 << 20, '*') + R"("}})")
+                                 << QStringLiteral("future.glob: text of 1048576 characters; the limit is 4096");
+}
+
+void TestConfig::overlongTextIsRefused()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    QString message;
+    QVERIFY(!ConfigStore::parse(json, QStringLiteral("config.json"), &message));
+    QVERIFY2(message.contains(expected), qPrintable(message));
+    // The message names the problem without quoting the text back.
+    QVERIFY2(message.size() < 500, qPrintable(message.left(500)));
+}
+
+void TestConfig::manyWatchedSpecsAtTheSizeLimit()
+{
+    // As many specs as fit in the size limit, every one distinct, then one duplicate at the end:
+    // the duplicate check must be correct, and linear (a quadratic one takes minutes here).
+    QByteArray json = R"({"watched": [)";
+    int count = 0;
+    for (int first = 1; json.size() < Config::maxFileBytes - 100; ++first) {
+        for (int length = 0; length < 8 && json.size() < Config::maxFileBytes - 100; ++length, ++count)
+            json += "\"" + QByteArray::number(first) + "-" + QByteArray::number(first + length) + "\",";
+    }
+    json += R"("1-1"]})";
+    QVERIFY(json.size() <= Config::maxFileBytes);
+    QString message;
+    QVERIFY(!ConfigStore::parse(json, QStringLiteral("config.json"), &message));
+    QVERIFY2(message.contains(QStringLiteral("watched[%1]: \"1\" is already watched (watched[0])").arg(count)),
+             qPrintable(message));
+
+    json.chop(int(qstrlen(R"(,"1-1"]})")));
+    json += "]}";
+    QVERIFY2(ConfigStore::parse(json, QStringLiteral("config.json"), &message), qPrintable(message.left(500)));
+    QCOMPARE(ConfigStore::parse(json, QStringLiteral("config.json"))->watched.size(), count);
+}
+
+void TestConfig::manyProblemsAreSummarised()
+{
+    QByteArray json = R"({"watched": [)";
+    for (int i = 0; i < 1000; ++i)
+        json += "\"99999\",";
+    json += R"("80"]})";
+    QString message;
+    QVERIFY(!ConfigStore::parse(json, QStringLiteral("config.json"), &message));
+    QVERIFY2(message.contains(QStringLiteral("... and 980 more")), qPrintable(message));
+    QCOMPARE(message.count(QStringLiteral("99999 is out of range")), 20);
 }
 
 void TestConfig::defaultPathsFollowXdg()

@@ -1,6 +1,8 @@
 // Tests for ConfigManager: saving on real change only, whitelist dedup, external edits applied without
 // restart (in place and by rename), broken external edits reported and never overwritten.
 #include "core/configmanager.h"
+#include "asnobody.h"
+#include "smalltmpfs.h"
 
 #include <QDir>
 #include <QFile>
@@ -9,6 +11,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using portwatch::Config;
 using portwatch::ConfigLoad;
@@ -78,6 +82,10 @@ private Q_SLOTS:
     void saveRightAfterBrokenEditKeepsItAside();
     void brokenFileAtStartIsKeptAside();
     void fileCreatedLaterIsPickedUp();
+    void fullDiskKeepsTheRuleAndTheFile();
+    void unreadableFileIsNeverReplaced();
+    void specialFileIsNeverReplaced();
+    void readOnlyManagerNeverMovesABrokenFile();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -347,6 +355,113 @@ void TestConfigManager::fileCreatedLaterIsPickedUp()
     // And from then on the file itself is followed.
     QVERIFY(rewriteInPlace(path, R"({"watched": ["udp/5001"]})"));
     QTRY_COMPARE(changed.count(), 2);
+}
+
+void TestConfigManager::fullDiskKeepsTheRuleAndTheFile()
+{
+    portwatch::testing::SmallTmpfs disk;
+    if (!disk.mounted())
+        QSKIP(disk.reason().c_str());
+    const QString path = QString::fromStdString(disk.path()) + QStringLiteral("/config.json");
+    Config saved = Config::defaults();
+    saved.firstRunDone = true;
+    QVERIFY(ConfigStore::save(path, saved));
+    const QByteArray before = readFile(path);
+    ConfigManager manager(path);
+    QCOMPARE(manager.load().status, ConfigLoad::Status::Loaded);
+    QSignalSpy changed(&manager, &ConfigManager::changed);
+    QVERIFY(disk.fill());
+
+    // A Whitelist click on a full disk: an error naming the real reason, the file as it was, and
+    // the rule in force anyway.
+    QString error;
+    QVERIFY(!manager.addWhitelistRule(nginxRule(), &error));
+    QVERIFY2(error.contains(QStringLiteral("No space left on device")) && error.contains(path), qPrintable(error));
+    QCOMPARE(readFile(path), before);
+    QCOMPARE(manager.config().whitelist, QList<WhitelistRule>{nginxRule()});
+    QVERIFY(manager.hasUnsavedChanges());
+    QCOMPARE(changed.count(), 1);
+
+    // The same request again still reports the failure instead of "nothing to do".
+    QVERIFY(!manager.addWhitelistRule(nginxRule(), &error));
+    QVERIFY(manager.hasUnsavedChanges());
+    QCOMPARE(readFile(path), before);
+
+    // Once there is room, the next save writes what the running config holds.
+    disk.drain();
+    Config next = manager.config();
+    next.intervalMs = 2000;
+    QVERIFY2(manager.update(next, &error), qPrintable(error));
+    QVERIFY(!manager.hasUnsavedChanges());
+    const ConfigLoad reloaded = ConfigStore::load(path);
+    QCOMPARE(reloaded.config.whitelist, QList<WhitelistRule>{nginxRule()});
+    QCOMPARE(reloaded.config.intervalMs, 2000);
+}
+
+void TestConfigManager::unreadableFileIsNeverReplaced()
+{
+    // Tests run as root, who can read anything: the manager runs in a child as nobody, on a file of
+    // root's with mode 0600 in a directory anyone may write to (so moving or replacing it would work).
+    if (::geteuid() != 0)
+        QSKIP("needs root, to run part of the test as another user (nobody)");
+    QVERIFY(::chmod(QFile::encodeName(m_dir->path()).constData(), 0777) == 0);
+    const QByteArray original = R"({"watched": ["tcp/8080"], "firstRunDone": false})";
+    QVERIFY(rewriteInPlace(m_path, original));
+    QVERIFY(::chmod(QFile::encodeName(m_path).constData(), 0600) == 0);
+
+    const auto answer = portwatch::testing::runAsNobody([this] {
+        ConfigManager manager(m_path);
+        const ConfigLoad load = manager.load();
+        Config next = manager.config();
+        next.firstRunDone = true; // what the first start used to save on its own
+        QString firstError;
+        const bool first = manager.update(next, &firstError);
+        QString ruleError;
+        const bool rule = manager.addWhitelistRule(nginxRule(), &ruleError);
+        return QStringLiteral("%1|%2|%3|%4|%5|%6")
+            .arg(int(load.status))
+            .arg(first)
+            .arg(rule)
+            .arg(manager.config().whitelist.size())
+            .arg(load.message, ruleError)
+            .toStdString();
+    });
+    QVERIFY2(answer, "the child could not run as nobody");
+    const QStringList parts = QString::fromStdString(*answer).split(QLatin1Char('|'));
+    QCOMPARE(parts.size(), 6);
+    QCOMPARE(parts[0].toInt(), int(ConfigLoad::Status::Unreadable));
+    QCOMPARE(parts[1], QStringLiteral("0"));
+    QCOMPARE(parts[2], QStringLiteral("0"));
+    QCOMPARE(parts[3], QStringLiteral("1")); // the running config has the rule for this session
+    QVERIFY2(parts[4].contains(QStringLiteral("Permission denied")) && parts[4].contains(m_path), qPrintable(parts[4]));
+    QVERIFY2(parts[5].contains(QStringLiteral("will not replace a file it cannot read")), qPrintable(parts[5]));
+    QCOMPARE(readFile(m_path), original);
+    QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("config.json")});
+}
+
+void TestConfigManager::specialFileIsNeverReplaced()
+{
+    QCOMPARE(::mkfifo(QFile::encodeName(m_path).constData(), 0600), 0);
+    ConfigManager manager(m_path);
+    QCOMPARE(manager.load().status, ConfigLoad::Status::Unreadable);
+    QString error;
+    QVERIFY(!manager.addWhitelistRule(nginxRule(), &error));
+    QVERIFY2(error.contains(QStringLiteral("FIFO")), qPrintable(error));
+    QVERIFY(!QFileInfo(m_path).isFile());
+    QCOMPARE(QDir(m_dir->path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System),
+             QStringList{QStringLiteral("config.json")});
+}
+
+void TestConfigManager::readOnlyManagerNeverMovesABrokenFile()
+{
+    const QByteArray broken = "{ half-typed";
+    QVERIFY(rewriteInPlace(m_path, broken));
+    ConfigManager manager(m_path, nullptr, ConfigStore::BrokenFile::LeaveAlone);
+    const ConfigLoad load = manager.load();
+    QCOMPARE(load.status, ConfigLoad::Status::Broken);
+    QVERIFY(load.keptAsidePath.isEmpty());
+    QCOMPARE(readFile(m_path), broken);
+    QVERIFY(brokenAsides(m_dir->path()).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestConfigManager)

@@ -1,13 +1,17 @@
 // Tests for the event history: JSON round trip, the bounded file, unreadable lines, CSV and JSON export.
 #include "core/history.h"
+#include "smalltmpfs.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using portwatch::History;
 using portwatch::HistoryEvent;
@@ -247,6 +251,95 @@ private Q_SLOTS:
         error.clear();
         QVERIFY(!History::exportJson({makeEvent(0)}, blocker + QStringLiteral("/sub/out.json"), &error));
         QVERIFY(!error.isEmpty());
+    }
+
+    void specialFilesAreNotRead_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("fifo") << QStringLiteral("fifo");
+        QTest::newRow("symlink to /dev/zero") << QStringLiteral("zero");
+    }
+
+    void specialFilesAreNotRead()
+    {
+        QFETCH(QString, kind);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("history.jsonl"));
+        if (kind == QLatin1String("fifo"))
+            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+        else
+            QVERIFY(QFile::link(QStringLiteral("/dev/zero"), path));
+        // Returning at all is the test: a FIFO blocks a plain open, /dev/zero never ends.
+        History history(path);
+        QVERIFY(history.events().isEmpty());
+        history.append(makeEvent(1)); // kept in memory; opening a FIFO to append would block
+        QCOMPARE(pids(history.events()), QList<int>{1001});
+        QVERIFY(QFileInfo(path).isSymLink() || !QFileInfo(path).isFile());
+    }
+
+    void largeFileLoadsItsNewestPart()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("history.jsonl"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        // Old events padded to push the file past the limit, then the newest ones.
+        HistoryEvent padded = makeEvent(0);
+        padded.detail = QString(History::maxFieldLength, QLatin1Char('x'));
+        const QByteArray paddedLine = QJsonDocument(padded.toJson()).toJson(QJsonDocument::Compact) + '\n';
+        while (file.size() <= History::maxFileBytes)
+            file.write(paddedLine);
+        for (int n = 1; n <= 3; ++n)
+            file.write(QJsonDocument(makeEvent(n).toJson()).toJson(QJsonDocument::Compact) + '\n');
+        file.close();
+
+        const History history(path, 100000);
+        QVERIFY(history.events().size() < History::maxFileBytes / paddedLine.size() + 4);
+        QCOMPARE(pids(history.events().mid(history.events().size() - 3)), (QList<int>{1001, 1002, 1003}));
+        // Wherever the cut landed, no fragment of an old line is misread as an event.
+        for (const HistoryEvent &event : history.events())
+            QVERIFY(event.pid == 1000 || event.detail.startsWith(QStringLiteral("detail")));
+    }
+
+    void overlongFieldsMakeALineUnreadable()
+    {
+        HistoryEvent event = makeEvent(1);
+        event.exe = QLatin1Char('/') + QString(History::maxFieldLength, QLatin1Char('a'));
+        QVERIFY(!HistoryEvent::fromJson(event.toJson()));
+        event.exe.chop(1);
+        QVERIFY(HistoryEvent::fromJson(event.toJson()));
+
+        const QByteArray data = QJsonDocument(makeEvent(1).toJson()).toJson(QJsonDocument::Compact) + "\nnot json\n\n"
+                                + QJsonDocument(makeEvent(2).toJson()).toJson(QJsonDocument::Compact);
+        int lines = 0;
+        QList<int> skipped;
+        const QList<HistoryEvent> events = History::parse(data, &lines, &skipped);
+        QCOMPARE(pids(events), (QList<int>{1001, 1002}));
+        QCOMPARE(lines, 3);
+        QCOMPARE(skipped, QList<int>{2});
+    }
+
+    void rewriteOnFullDiskKeepsTheFile()
+    {
+        portwatch::testing::SmallTmpfs disk;
+        if (!disk.mounted())
+            QSKIP(disk.reason().c_str());
+        const QString path = QString::fromStdString(disk.path()) + QStringLiteral("/history.jsonl");
+        {
+            History history(path, 4);
+            for (int n = 0; n < 6; ++n) // the sixth event rewrites the file down to capacity
+                history.append(makeEvent(n));
+        }
+        const QList<QByteArray> before = fileLines(path);
+        QCOMPARE(before.size(), 4);
+        QVERIFY(disk.fill());
+        History history(path, 4);
+        QString error;
+        QVERIFY(!History::exportJson(history.events(), path, &error));
+        QVERIFY2(error.contains(QStringLiteral("No space left on device")), qPrintable(error));
+        QCOMPARE(fileLines(path), before);
+        QCOMPARE(QFileInfo(path).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
+                 QFileDevice::Permissions());
     }
 
     void defaultPathIsInTheStateDirectory()

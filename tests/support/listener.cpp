@@ -2,11 +2,15 @@
 // kills is one it started itself.
 //
 //   portwatch-test-listener [--listen PROTO:ADDR:PORT]... [--fork] [--ignore-term] [--exit-after-ms N]
+//                           [--name COMM] [--label TEXT] [--orphan-ms N]
 //
 // PROTO is tcp or udp; ADDR is 127.0.0.1, 0.0.0.0, [::1] or [::]; PORT 0 picks an ephemeral port.
 // Binds (and for TCP listens on) every socket, forks a child that keeps them with --fork, prints
 //   READY pid=<pid> ports=<p1>,<p2>,... [child=<childpid>]
-// on stdout, then sleeps until signalled. --ignore-term ignores SIGTERM (in the child too).
+// on stdout, then sleeps until signalled. --ignore-term ignores SIGTERM (in the child too). --name
+// sets the process name others see; --label only puts its text into the command line. --orphan-ms
+// N hands the sockets to no process for N ms after READY (in flight over a socketpair), then
+// closes them: a socket whose owner is exiting, as `kill` may meet it.
 // It also exits when the process that started it exits, so a crashed test leaves nothing behind.
 // Errors: a message on stderr and exit status 2.
 #include <cerrno>
@@ -24,6 +28,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -89,11 +94,14 @@ Endpoint parseEndpoint(const std::string &spec)
     return endpoint;
 }
 
+std::vector<int> boundFds;
+
 std::uint16_t bindEndpoint(const Endpoint &endpoint)
 {
     const int fd = ::socket(endpoint.address.ss_family, endpoint.tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
     if (fd < 0)
         fail("socket() for '" + endpoint.text + "': " + std::strerror(errno));
+    boundFds.push_back(fd);
     if (endpoint.tcp) {
         // A test may re-bind a port its previous listener just released.
         const int on = 1;
@@ -109,6 +117,35 @@ std::uint16_t bindEndpoint(const Endpoint &endpoint)
         fail("getsockname '" + endpoint.text + "': " + std::strerror(errno));
     return ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6 *>(&bound)->sin6_port
                                              : reinterpret_cast<const sockaddr_in *>(&bound)->sin_port);
+}
+
+// Puts every bound socket in flight: sent over a socketpair nobody reads, and closed here. Until the
+// pair is closed, the sockets exist with no process holding them, as while their owner exits.
+int orphanSockets()
+{
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) != 0)
+        fail(std::string("socketpair: ") + std::strerror(errno));
+    for (const int fd : boundFds) {
+        char byte = 0;
+        iovec data{&byte, 1};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+        msghdr message{};
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+        if (::sendmsg(pair[0], &message, 0) != 1)
+            fail(std::string("sendmsg: ") + std::strerror(errno));
+        ::close(fd);
+    }
+    ::close(pair[0]);
+    return pair[1]; // closing it drops the queued messages, and the sockets with them
 }
 
 // Sleeps until a signal ends us, the deadline passes, or the watched process (our starter) exits.
@@ -138,6 +175,7 @@ int main(int argc, char **argv)
     bool forkChild = false;
     bool ignoreTerm = false;
     long exitAfterMs = -1;
+    long orphanMs = -1;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         const auto value = [&]() -> std::string {
@@ -151,6 +189,17 @@ int main(int argc, char **argv)
             forkChild = true;
         } else if (arg == "--ignore-term") {
             ignoreTerm = true;
+        } else if (arg == "--orphan-ms") {
+            const std::string text = value();
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), orphanMs);
+            if (ec != std::errc() || end != text.data() + text.size() || orphanMs < 0)
+                fail("bad --orphan-ms value '" + text + "'");
+        } else if (arg == "--name") {
+            // The process name (comm) others see, for tests of how process data is shown.
+            const std::string name = value();
+            ::prctl(PR_SET_NAME, name.c_str(), 0, 0, 0);
+        } else if (arg == "--label") {
+            value(); // only there to be seen in the command line
         } else if (arg == "--exit-after-ms") {
             const std::string text = value();
             const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), exitAfterMs);
@@ -158,7 +207,7 @@ int main(int argc, char **argv)
                 fail("bad --exit-after-ms value '" + text + "'");
         } else {
             fail("unknown argument '" + arg + "'; usage: portwatch-test-listener [--listen PROTO:ADDR:PORT]... "
-                 "[--fork] [--ignore-term] [--exit-after-ms N]");
+                 "[--fork] [--ignore-term] [--exit-after-ms N] [--name COMM] [--label TEXT] [--orphan-ms N]");
         }
     }
 
@@ -176,6 +225,7 @@ int main(int argc, char **argv)
         ports += std::to_string(bindEndpoint(endpoint));
     }
 
+    const int inFlight = orphanMs >= 0 ? orphanSockets() : -1;
     std::string ready = "READY pid=" + std::to_string(::getpid()) + " ports=" + ports;
     if (forkChild) {
         const pid_t child = ::fork();
@@ -195,5 +245,9 @@ int main(int argc, char **argv)
     ready += '\n';
     if (::write(STDOUT_FILENO, ready.data(), ready.size()) != static_cast<ssize_t>(ready.size()))
         fail(std::string("writing READY: ") + std::strerror(errno));
+    if (inFlight >= 0) {
+        ::poll(nullptr, 0, static_cast<int>(orphanMs));
+        ::close(inFlight);
+    }
     waitForever(starterPidfd, exitAfterMs, start);
 }
