@@ -5,6 +5,7 @@
 #include "core/listenertext.h"
 #include "core/configmanager.h"
 #include "core/history.h"
+#include "core/rulemaker.h"
 #include "killrunner.h"
 #include "notificationrouter.h"
 #include "platform/accounts.h"
@@ -113,6 +114,21 @@ void AlertController::setTrayIcon(QSystemTrayIcon *icon)
 void AlertController::setKillGrace(std::chrono::milliseconds grace)
 {
     m_killer->setGrace(grace);
+}
+
+bool AlertController::isAlerting(const platform::SocketEntry &socket) const
+{
+    const ListenerKey key = ListenerKey::of(socket);
+    return m_alertOf.contains(key) || m_pending.contains(key);
+}
+
+void AlertController::alertAbout(const QList<WatchedListener> &listeners)
+{
+    for (const WatchedListener &listener : listeners) {
+        const auto current = m_current.constFind(keyOf(listener));
+        if (current != m_current.cend() && current->verdict == Verdict::Unexpected)
+            raise(*current);
+    }
 }
 
 void AlertController::applyConfig(const Config &config)
@@ -349,7 +365,7 @@ void AlertController::kill(const WatchedListener &listener, bool confirmed)
         Q_EMIT actionFailed(listener.listener.ownersVisible
                                 ? tr("Nothing visible holds %1 any more.").arg(port)
                                 : tr("%1 is held by a process of user %2 that Portwatch cannot see. "
-                                     "Run: sudo portwatch-cli kill %1")
+                                     "To stop it, run: sudo portwatch-cli kill %1")
                                       .arg(port, QString::fromStdString(listener.listener.user)));
         return;
     }
@@ -396,42 +412,23 @@ void AlertController::onKilled(const WatchedListener &listener, const std::vecto
 
 void AlertController::whitelist(const WatchedListener &listener)
 {
-    const platform::SocketEntry &socket = listener.listener.socket;
-    const QString port = listenertext::port(socket);
-    if (listener.listener.owners.empty()) {
-        Q_EMIT actionFailed(tr("Cannot whitelist %1: the process holding it is not visible to Portwatch.").arg(port));
-        return;
-    }
+    // The same rules wherever the click came from: the program, its user and this port; an
+    // interpreter's script too; a hidden owner's user and port.
+    const Config &config = m_config->config();
+    const QList<WhitelistRule> rules =
+        rulemaker::forListener(listener.listener, Whitelist(config.whitelist), config.interpreters);
 
-    // One rule per executable that is not trusted yet; a shared socket may have trusted owners too.
-    const Whitelist current(m_config->config().whitelist);
-    QList<WhitelistRule> rules;
-    for (const platform::ProcessInfo &owner : listener.listener.owners) {
-        if (owner.exe.empty()) {
-            Q_EMIT actionFailed(tr("Cannot whitelist %1: the executable of %2 cannot be read.")
-                                    .arg(port, listenertext::owner(owner)));
-            return;
-        }
-        const bool trusted = std::any_of(current.rules().cbegin(), current.rules().cend(),
-                                         [&](const WhitelistRule &rule) { return rule.matches(socket, owner); });
-        WhitelistRule rule;
-        rule.exe = QString::fromStdString(owner.exe);
-        rule.ports = PortSpec::single(socket.protocol, socket.port);
-        if (!trusted && !rules.contains(rule))
-            rules.append(rule);
-    }
-
-    for (const WhitelistRule &rule : std::as_const(rules)) {
+    for (const WhitelistRule &rule : rules) {
         QString error;
         if (!m_config->addWhitelistRule(rule, &error)) {
             if (!m_config->config().whitelist.contains(rule)) {
-                Q_EMIT actionFailed(tr("Could not save the whitelist rule for %1: %2").arg(rule.exe, error));
+                Q_EMIT actionFailed(tr("Could not save the whitelist rule \"%1\": %2").arg(rule.describe(), error));
                 return;
             }
             // The file could not take it (a full disk), but the running config did: the rule holds
             // from now on, and the next successful save writes it.
-            Q_EMIT actionFailed(tr("The whitelist rule for %1 applies from now on, but could not be saved: %2")
-                                    .arg(rule.exe, error));
+            Q_EMIT actionFailed(tr("The whitelist rule \"%1\" applies from now on, but could not be saved: %2")
+                                    .arg(rule.describe(), error));
         }
         qCInfo(lcAlert) << "whitelisted" << rule.describe();
         HistoryEvent event = eventFor(HistoryEvent::Kind::Whitelisted, listener, nullptr);

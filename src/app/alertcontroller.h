@@ -54,13 +54,19 @@ public:
     // How long a kill waits after SIGTERM before it forces (default platform::defaultGrace).
     void setKillGrace(std::chrono::milliseconds grace);
 
+    // Whether a notification names this socket now or is about to (for the UI and for tests).
+    bool isAlerting(const platform::SocketEntry &socket) const;
+
 public Q_SLOTS:
+    // Raises alerts for these listeners, those of them still there and still unexpected: the ones
+    // the first-run dialog held back and the user did not trust.
+    void alertAbout(const QList<portwatch::WatchedListener> &listeners);
     // Ends the process(es) holding the listener, off the GUI thread, once per owner. Processes of
     // other users or of system accounts (platform::isSystemAccount) are only ended with confirmed = true; otherwise
     // killConfirmationNeeded() is emitted and nothing happens.
     void kill(const portwatch::WatchedListener &listener, bool confirmed = false);
-    // Adds a whitelist rule for the listener's executable(s), scoped to its protocol and port
-    // ("tcp/8080"), saved atomically; the monitor re-judges at once.
+    // Adds the whitelist rules rulemaker::forListener() makes for the listener (its program, user and
+    // port; for a hidden owner its user and port), saved atomically; the monitor re-judges at once.
     void whitelist(const portwatch::WatchedListener &listener);
 
 Q_SIGNALS:

@@ -37,19 +37,40 @@ AlertDialog::AlertDialog(const WatchedListener &listener, QWidget *parent)
 
 AlertDialog::~AlertDialog() = default;
 
+void AlertDialog::setWhitelist(const QList<WhitelistRule> &rules)
+{
+    m_rules = rules;
+    setListener(m_listener);
+}
+
 void AlertDialog::setListener(const WatchedListener &listener)
 {
     m_listener = listener;
     const platform::Listener &socket = listener.listener;
     const QString port = listenertext::port(socket.socket);
     const bool visible = !socket.owners.empty();
+    const bool hidden = ownerHidden(socket);
+    const QString socketUser = QString::fromStdString(socket.user);
     const platform::ProcessInfo first = visible ? socket.owners.front() : platform::ProcessInfo{};
     const QString name = visible ? listenertext::processName(first) : QString();
+    // Ports where this program is trusted already, for the one that is not trusted here.
+    const QStringList elsewhere = visible && listener.verdict != Verdict::Expected
+        ? Whitelist(m_rules).portsAllowing(first)
+        : QStringList();
 
-    if (!visible) {
+    if (hidden) {
+        m_ui->headingLabel->setText(listener.verdict == Verdict::Expected
+                                        ? tr("<b>%1</b> is held by a process of user <b>%2</b> (whitelisted for that "
+                                             "user and port).").arg(port, socketUser.toHtmlEscaped())
+                                        : tr("<b>%1</b> was taken by a process of user <b>%2</b>, which is not on the "
+                                             "whitelist.").arg(port, socketUser.toHtmlEscaped()));
+    } else if (!visible) {
         m_ui->headingLabel->setText(tr("<b>%1</b> is held by a process Portwatch cannot see.").arg(port));
     } else if (listener.verdict == Verdict::Expected) {
         m_ui->headingLabel->setText(tr("<b>%1</b> is held by <b>%2</b> (whitelisted).").arg(port, name.toHtmlEscaped()));
+    } else if (!elsewhere.isEmpty()) {
+        m_ui->headingLabel->setText(tr("<b>%1</b> was taken by <b>%2</b>, which is whitelisted only on %3, not on %1.")
+                                        .arg(port, name.toHtmlEscaped(), elsewhere.join(QStringLiteral("; ")).toHtmlEscaped()));
     } else {
         m_ui->headingLabel->setText(
             tr("<b>%1</b> was taken by <b>%2</b>, which is not on the whitelist.").arg(port, name.toHtmlEscaped()));
@@ -60,11 +81,9 @@ void AlertDialog::setListener(const WatchedListener &listener)
     m_ui->addressValue->setText(listenertext::address(socket.socket));
     QString since = listenertext::localTime(listener.firstSeen);
     if (!visible) {
-        m_ui->processValue->setText(tr("not visible: it belongs to user %1; run Portwatch as that user or as root "
-                                       "to see it")
-                                        .arg(QString::fromStdString(socket.user)));
+        m_ui->processValue->setText(tr("hidden: a process of user %1").arg(socketUser));
         m_ui->pidValue->setText(tr("unknown"));
-        m_ui->userValue->setText(QString::fromStdString(socket.user));
+        m_ui->userValue->setText(socketUser);
         m_ui->exeValue->setText(tr("unknown"));
         m_ui->cmdlineValue->setText(tr("unknown"));
         m_ui->startedValue->setText(since.isEmpty() ? tr("unknown") : tr("first seen %1").arg(since));
@@ -88,13 +107,27 @@ void AlertDialog::setListener(const WatchedListener &listener)
         else
             m_ui->startedValue->setText(tr("%1 (port first seen %2)").arg(started, since));
     }
+    const QString help = listenertext::hiddenOwnerHelp(socket);
+    m_ui->hintLabel->setText(help);
+    m_ui->hintLabel->setVisible(!help.isEmpty());
 
-    // Without a visible process there is nothing to signal; without an executable no rule can name it.
+    // A hidden owner cannot be signalled from here, but it can be trusted by its user and port.
     m_ui->killButton->setEnabled(visible);
-    m_ui->whitelistButton->setEnabled(visible && !first.exe.empty());
-    m_ui->whitelistButton->setToolTip(visible && !first.exe.empty()
-                                          ? tr("Trust %1 on %2 from now on").arg(QString::fromStdString(first.exe), port)
-                                          : tr("The executable is not visible, so no rule can name it"));
+    m_ui->killButton->setToolTip(hidden ? tr("Portwatch cannot end another user's process. Run: sudo portwatch-cli "
+                                             "kill %1").arg(port)
+                                        : QString());
+    const bool canWhitelist = hidden || visible;
+    m_ui->whitelistButton->setEnabled(canWhitelist && listener.verdict != Verdict::Expected);
+    if (hidden)
+        m_ui->whitelistButton->setToolTip(tr("Trust any program of user %1 on %2 from now on").arg(socketUser, port));
+    else if (visible && !first.exe.empty())
+        m_ui->whitelistButton->setToolTip(tr("Trust %1 as %2 on %3 from now on")
+                                              .arg(QString::fromStdString(first.exe), QString::fromStdString(first.user), port));
+    else if (visible)
+        m_ui->whitelistButton->setToolTip(tr("The executable is not readable: trust any program of user %1 on %2")
+                                              .arg(QString::fromStdString(first.user), port));
+    else
+        m_ui->whitelistButton->setToolTip(tr("Nothing visible holds %1").arg(port));
 }
 
 } // namespace portwatch

@@ -4,6 +4,9 @@
 #pragma once
 
 #include "core/monitor.h"
+#include "core/whitelist.h"
+
+#include <QList>
 
 #include <QDialog>
 
@@ -26,6 +29,9 @@ public:
     const WatchedListener &listener() const noexcept { return m_listener; }
     // Shows another listener (or fresher details of the same one) in this window.
     void setListener(const WatchedListener &listener);
+    // The rules in force, so the window can say on which ports a program not trusted here is
+    // whitelisted. Re-renders the listener shown.
+    void setWhitelist(const QList<WhitelistRule> &rules);
 
 Q_SIGNALS:
     // Emitted on the button click, then the dialog closes (accepted). Dismiss rejects.
@@ -35,6 +41,7 @@ Q_SIGNALS:
 private:
     const std::unique_ptr<Ui::AlertDialog> m_ui;
     WatchedListener m_listener;
+    QList<WhitelistRule> m_rules;
 };
 
 } // namespace portwatch

@@ -37,7 +37,7 @@ QString portsLabel(const QList<WatchedListener> &listeners)
 QString holderName(const platform::Listener &listener)
 {
     if (listener.owners.empty())
-        return listener.ownersVisible ? tr("no visible process") : tr("a process of %1").arg(fromStd(listener.user));
+        return listener.ownersVisible ? tr("no visible process") : tr("a process of user %1").arg(fromStd(listener.user));
     return listenertext::processName(listener.owners.front());
 }
 
@@ -70,8 +70,15 @@ Notification alert(const QList<WatchedListener> &listeners, int repeats)
     lines.append(tr("Listening on %1").arg(addresses.join(QStringLiteral(", "))));
     if (repeats > 1)
         lines.append(tr("Bound again: %1 times since the first alert.").arg(repeats));
+    const bool hidden = ownerHidden(first);
+    if (hidden) {
+        // Whitelist stays possible (by user and port); Kill would only be refused.
+        notification.offerKill = false;
+        lines.append(listenertext::hiddenOwnerHelp(first));
+    }
     notification.body = lines.join(QLatin1Char('\n'));
-    lines.append(tr("Click to open Portwatch and kill or whitelist it."));
+    lines.append(hidden ? tr("Click to open Portwatch and whitelist it by user and port.")
+                        : tr("Click to open Portwatch and kill or whitelist it."));
     notification.bodyWithoutActions = lines.join(QLatin1Char('\n'));
     return notification;
 }

@@ -240,37 +240,31 @@ void Application::askFirstRunQuestion(const QList<WatchedListener> &listeners)
     m_firstRun->setAttribute(Qt::WA_DeleteOnClose);
     m_firstRun->setWindowIcon(TrayIcon::applicationIcon());
     connect(m_firstRun, &QDialog::accepted, this, [this] {
-        const bool trustAll = m_firstRun->trustAll();
-        finishFirstRun(trustAll, !trustAll);
+        finishFirstRun(m_firstRun->rules(m_config->config()), m_firstRun->unchecked());
     });
-    // Closing the window answers too: it is not asked again, and alerts run as usual.
-    connect(m_firstRun, &QDialog::rejected, this, [this] { finishFirstRun(false, false); });
+    // Closing the window answers too: nothing is trusted, and everything there alerts as usual.
+    connect(m_firstRun, &QDialog::rejected, this, [this, present] { finishFirstRun({}, present); });
     raise(m_firstRun.data());
 }
 
-void Application::finishFirstRun(bool trustAll, bool review)
+void Application::finishFirstRun(const QList<WhitelistRule> &rules, const QList<WatchedListener> &alertAbout)
 {
     Config config = m_config->config();
     config.firstRunDone = true;
-    if (trustAll && m_firstRun) {
-        const QList<WhitelistRule> rules = m_firstRun->rules();
-        for (const WhitelistRule &rule : rules) {
-            if (!config.whitelist.contains(rule))
-                config.whitelist << rule;
-        }
-        spdlog::info("first start: trusted {} program(s) already listening", rules.size());
+    for (const WhitelistRule &rule : rules) {
+        if (!config.whitelist.contains(rule))
+            config.whitelist << rule;
     }
+    if (!rules.isEmpty())
+        spdlog::info("first start: trusted {} rule(s) for what was already listening", rules.size());
     QString error;
     if (!m_config->update(config, &error)) {
         showMessage(QMessageBox::Warning, tr("Portwatch"),
                     tr("Could not save the configuration to %1:\n%2").arg(m_config->path(), error));
         return;
     }
-    if (review) {
-        showSettings();
-        if (m_settings)
-            m_settings->showPage(SettingsDialog::Page::Whitelist);
-    }
+    // What the user did not trust alerts now, as a new listener would (the first poll held it back).
+    m_alerts->alertAbout(alertAbout);
 }
 
 void Application::showSettings()
@@ -319,6 +313,7 @@ void Application::showDetails(const WatchedListener &listener)
                 [this](const WatchedListener &target) { m_alerts->kill(target); });
         connect(m_alertDialog, &AlertDialog::whitelistRequested, m_alerts.get(), &AlertController::whitelist);
     }
+    m_alertDialog->setWhitelist(m_config->config().whitelist);
     raise(m_alertDialog.data());
 }
 

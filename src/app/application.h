@@ -84,7 +84,8 @@ private:
     void lookForTrayHost();
     void showTrayIcon();
     void askFirstRunQuestion(const QList<WatchedListener> &listeners);
-    void finishFirstRun(bool trustAll, bool review);
+    // Saves firstRunDone and the rules, then has the alert controller alert about `alertAbout`.
+    void finishFirstRun(const QList<WhitelistRule> &rules, const QList<WatchedListener> &alertAbout);
     void confirmKill(const WatchedListener &listener);
     void reportKill(const WatchedListener &listener, const platform::TerminateResult &result);
     // Non-modal, so that a message never blocks the monitor's updates or other windows.

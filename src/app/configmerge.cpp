@@ -41,6 +41,7 @@ Config mergeEdits(const Config &base, const Config &edited, const Config &curren
     takeIfEdited(merged.notificationCooldownSec, base.notificationCooldownSec, edited.notificationCooldownSec);
     takeIfEdited(merged.logLevel, base.logLevel, edited.logLevel);
     takeIfEdited(merged.firstRunDone, base.firstRunDone, edited.firstRunDone);
+    takeIfEdited(merged.interpreters, base.interpreters, edited.interpreters);
     return merged;
 }
 

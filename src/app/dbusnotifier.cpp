@@ -284,9 +284,10 @@ void DBusNotifier::sendNotify(quint64 key, const Notification &notification)
 
     const bool buttons = notification.offerActions && m_capabilities.contains(QStringLiteral("actions"));
     QStringList actions{QString::fromLatin1(NotificationAction::Default), tr("Details")};
+    if (buttons && notification.offerKill)
+        actions << QString::fromLatin1(NotificationAction::Kill) << tr("Kill");
     if (buttons)
-        actions << QString::fromLatin1(NotificationAction::Kill) << tr("Kill")
-                << QString::fromLatin1(NotificationAction::Whitelist) << tr("Whitelist");
+        actions << QString::fromLatin1(NotificationAction::Whitelist) << tr("Whitelist");
 
     QVariantMap hints;
     hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("portwatch"));

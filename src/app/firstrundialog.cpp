@@ -4,11 +4,27 @@
 
 #include "compacttable.h"
 #include "core/listenertext.h"
+#include "core/rulemaker.h"
 
+#include <QCoreApplication>
 #include <QHeaderView>
+#include <QPushButton>
 #include <QTextDocument>
 
 namespace portwatch {
+
+namespace {
+enum Column { TrustColumn, ProcessColumn, PidColumn, UserColumn, ExeColumn };
+
+QString exeText(const platform::Listener &listener)
+{
+    if (listener.owners.empty())
+        return {};
+    const platform::ProcessInfo &first = listener.owners.front();
+    return first.exe.empty() ? QCoreApplication::translate("portwatch::FirstRunDialog", "(not readable)")
+                             : QString::fromStdString(first.exe);
+}
+} // namespace
 
 FirstRunDialog::FirstRunDialog(const QList<WatchedListener> &listeners, QWidget *parent)
     : QDialog(parent)
@@ -17,89 +33,120 @@ FirstRunDialog::FirstRunDialog(const QList<WatchedListener> &listeners, QWidget 
 {
     m_ui->setupUi(this);
     makeCompact(m_ui->listenerTable);
-    // A read-only list: the first focus belongs to the buttons, not to a cell.
-    m_ui->listenerTable->setFocusPolicy(Qt::NoFocus);
 
     QTableWidget *table = m_ui->listenerTable;
+    table->setRowCount(static_cast<int>(listeners.size()));
     int hidden = 0;
-    for (const WatchedListener &watched : listeners) {
-        const platform::Listener &listener = watched.listener;
-        const QString port = listenertext::port(listener.socket);
+    for (int row = 0; row < listeners.size(); ++row) {
+        const platform::Listener &listener = listeners.at(row).listener;
+        QString process;
+        QString pids;
+        QString user = QString::fromStdString(listener.user);
+        QString tip;
         if (listener.owners.empty()) {
             ++hidden;
-            const int row = table->rowCount();
-            table->insertRow(row);
-            const QStringList cells{port, tr("(not visible)"), QString(), QString::fromStdString(listener.user),
-                                    QString()};
-            for (int column = 0; column < cells.size(); ++column)
-                table->setItem(row, column, new QTableWidgetItem(cells.at(column)));
-            continue;
+            process = ownerHidden(listener) ? tr("hidden (another user's process)") : tr("no visible process");
+            tip = listenertext::hiddenOwnerHelp(listener);
+        } else {
+            const platform::ProcessInfo &first = listener.owners.front();
+            process = listenertext::processName(first);
+            QStringList pidList;
+            for (const platform::ProcessInfo &owner : listener.owners)
+                pidList << QString::number(owner.pid);
+            pids = pidList.join(QStringLiteral(", "));
+            user = first.user.empty() ? QString::number(first.uid) : QString::fromStdString(first.user);
+            tip = listenertext::commandLine(first);
         }
-        for (const platform::ProcessInfo &owner : listener.owners) {
-            const int row = table->rowCount();
-            table->insertRow(row);
-            const QStringList cells{port, listenertext::processName(owner), QString::number(owner.pid),
-                                    QString::fromStdString(owner.user),
-                                    owner.exe.empty() ? tr("(not readable)") : QString::fromStdString(owner.exe)};
-            for (int column = 0; column < cells.size(); ++column) {
-                auto *item = new QTableWidgetItem(cells.at(column));
-                // Tooltips guess rich text from content; an argument like "<img ...>" must stay text.
-                item->setToolTip(Qt::convertFromPlainText(listenertext::commandLine(owner)));
-                table->setItem(row, column, item);
+        const QStringList cells{listenertext::address(listener.socket) + QStringLiteral(" (")
+                                    + listenertext::port(listener.socket) + QLatin1Char(')'),
+                                process, pids, user, exeText(listener)};
+        for (int column = 0; column < cells.size(); ++column) {
+            auto *item = new QTableWidgetItem(cells.at(column));
+            // Tooltips guess rich text from content; an argument like "<img ...>" must stay text.
+            item->setToolTip(Qt::convertFromPlainText(tip));
+            item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+            if (column == TrustColumn) {
+                item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+                item->setCheckState(Qt::Checked);
             }
+            table->setItem(row, column, item);
         }
     }
     table->resizeColumnsToContents();
     table->horizontalHeader()->setStretchLastSection(true);
 
-    const qsizetype ruleCount = rulesFor(listeners).size();
-    const QString ruleText = ruleCount == 1 ? tr("one whitelist rule")
-                                            : tr("%1 whitelist rules, one per program and port").arg(ruleCount);
     m_ui->introLabel->setText(tr("<p><b>These programs already listen on ports Portwatch watches.</b></p>"
-                                 "<p>Trust them all, and Portwatch stays quiet about them (%1). Or review them "
-                                 "one by one: Portwatch then alerts about each, and you decide.</p>")
-                                  .arg(ruleText));
-    QString note;
-    if (hidden == 1)
-        note = tr("One listener belongs to a process Portwatch cannot see (another user's, without privileges); it "
-                  "cannot be trusted by program.");
-    else if (hidden > 1)
-        note = tr("%1 listeners belong to processes Portwatch cannot see (another user's, without privileges); they "
-                  "cannot be trusted by program.").arg(hidden);
-    m_ui->noteLabel->setText(note);
+                                 "<p>Check the ones you trust: Portwatch whitelists each for its user and port (a "
+                                 "script's interpreter together with its script). Portwatch alerts you about the ones "
+                                 "you leave unchecked, as about any new listener, and you decide there.</p>"));
+    m_ui->noteLabel->setText(
+        hidden == 0 ? QString()
+                    : tr("A process Portwatch cannot see (another user's) is trusted by its user and port: any program "
+                         "of that user on that port. Hover over its row to see how to look at it."));
     m_ui->noteLabel->setVisible(hidden > 0);
-    m_ui->trustAllButton->setEnabled(ruleCount > 0);
 
-    connect(m_ui->trustAllButton, &QPushButton::clicked, this, [this] {
-        m_trustAll = true;
-        accept();
+    connect(table, &QTableWidget::itemChanged, this, &FirstRunDialog::updateSummary);
+    connect(m_ui->checkAllButton, &QPushButton::clicked, this, [this] {
+        for (int row = 0; row < m_ui->listenerTable->rowCount(); ++row)
+            m_ui->listenerTable->item(row, TrustColumn)->setCheckState(Qt::Checked);
     });
-    connect(m_ui->reviewButton, &QPushButton::clicked, this, [this] {
-        m_trustAll = false;
-        accept();
+    connect(m_ui->checkNoneButton, &QPushButton::clicked, this, [this] {
+        for (int row = 0; row < m_ui->listenerTable->rowCount(); ++row)
+            m_ui->listenerTable->item(row, TrustColumn)->setCheckState(Qt::Unchecked);
     });
-    resize(720, 400);
+    connect(m_ui->continueButton, &QPushButton::clicked, this, &QDialog::accept);
+    updateSummary();
+    resize(760, 420);
 }
 
 FirstRunDialog::~FirstRunDialog() = default;
 
-QList<WhitelistRule> FirstRunDialog::rulesFor(const QList<WatchedListener> &listeners)
+QList<WatchedListener> FirstRunDialog::checked() const
 {
-    QList<WhitelistRule> rules;
-    for (const WatchedListener &watched : listeners) {
-        const platform::SocketEntry &socket = watched.listener.socket;
-        for (const platform::ProcessInfo &owner : watched.listener.owners) {
-            if (owner.exe.empty())
-                continue;
-            WhitelistRule rule;
-            rule.exe = QString::fromStdString(owner.exe);
-            rule.ports = PortSpec::single(socket.protocol, socket.port);
-            // The same program on IPv4 and IPv6, or a master and its workers, make one rule.
-            if (!rules.contains(rule))
-                rules.append(rule);
+    QList<WatchedListener> result;
+    for (int row = 0; row < m_listeners.size(); ++row) {
+        if (m_ui->listenerTable->item(row, TrustColumn)->checkState() == Qt::Checked)
+            result.append(m_listeners.at(row));
+    }
+    return result;
+}
+
+QList<WatchedListener> FirstRunDialog::unchecked() const
+{
+    QList<WatchedListener> result;
+    for (int row = 0; row < m_listeners.size(); ++row) {
+        if (m_ui->listenerTable->item(row, TrustColumn)->checkState() != Qt::Checked)
+            result.append(m_listeners.at(row));
+    }
+    return result;
+}
+
+QList<WhitelistRule> FirstRunDialog::rules(const Config &config) const
+{
+    QList<WhitelistRule> result;
+    for (const WatchedListener &listener : checked()) {
+        // Each rule counts as trusted for the next listener: the IPv6 twin of a socket adds nothing.
+        const Whitelist current(config.whitelist + result);
+        for (const WhitelistRule &rule : rulemaker::forListener(listener.listener, current, config.interpreters)) {
+            if (!result.contains(rule))
+                result.append(rule);
         }
     }
-    return rules;
+    return result;
+}
+
+void FirstRunDialog::updateSummary()
+{
+    const qsizetype trusted = checked().size();
+    const qsizetype alerting = m_listeners.size() - trusted;
+    QString text;
+    if (alerting == 0)
+        text = tr("&Trust All");
+    else if (trusted == 0)
+        text = tr("&Alert Me About All");
+    else
+        text = tr("&Trust %1, Alert About %2").arg(trusted).arg(alerting);
+    m_ui->continueButton->setText(text);
 }
 
 } // namespace portwatch

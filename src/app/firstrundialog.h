@@ -1,7 +1,10 @@
-// First start: shows what already listens on watched ports and asks once whether to trust all of it
-// (one whitelist rule per program and port) or to review it, so the first minute is not a wall of alerts.
+// First start: lists what already listens on watched ports, one row per listener with a check box.
+// Checked listeners are trusted (the same rules a Whitelist click makes, see rulemaker); unchecked
+// ones then alert like any new listener, so the first minute is not a wall of alerts and nothing
+// already there goes unasked.
 #pragma once
 
+#include "core/config.h"
 #include "core/monitor.h"
 #include "core/whitelist.h"
 
@@ -21,22 +24,22 @@ class FirstRunDialog final : public QDialog
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(FirstRunDialog)
 public:
+    // Every listener starts checked: one click on "Trust Checked" trusts what is there.
     explicit FirstRunDialog(const QList<WatchedListener> &listeners, QWidget *parent = nullptr);
     ~FirstRunDialog() override;
 
-    // True after "Trust All"; "Review…" and closing the window leave it false. Both buttons accept().
-    bool trustAll() const noexcept { return m_trustAll; }
-    // The rules "Trust All" stands for, for the listeners this dialog shows.
-    QList<WhitelistRule> rules() const { return rulesFor(m_listeners); }
-
-    // One rule per (executable, port spec), in the order first met: exe, any user, that one
-    // protocol/port. Listeners whose owner or executable is not visible get no rule.
-    static QList<WhitelistRule> rulesFor(const QList<WatchedListener> &listeners);
+    // The listeners shown, split by their check box.
+    QList<WatchedListener> checked() const;
+    QList<WatchedListener> unchecked() const;
+    // The rules for the checked listeners, as rulemaker makes them for `config` (its interpreters,
+    // leaving out what its whitelist already allows).
+    QList<WhitelistRule> rules(const Config &config) const;
 
 private:
+    void updateSummary();
+
     const std::unique_ptr<Ui::FirstRunDialog> m_ui;
-    QList<WatchedListener> m_listeners;
-    bool m_trustAll = false;
+    QList<WatchedListener> m_listeners; // row i of the table
 };
 
 } // namespace portwatch

@@ -246,7 +246,8 @@ void HistoryWindow::updateNowButtons()
     const int row = selectedListener();
     const bool visible = row >= 0 && !m_listeners.at(row).listener.owners.empty();
     m_ui->killButton->setEnabled(visible);
-    m_ui->whitelistButton->setEnabled(visible && !m_listeners.at(row).listener.owners.front().exe.empty());
+    // rulemaker trusts a hidden owner or an unreadable executable by its user and port.
+    m_ui->whitelistButton->setEnabled(visible || (row >= 0 && ownerHidden(m_listeners.at(row).listener)));
 }
 
 int HistoryWindow::selectedListener() const

@@ -16,6 +16,7 @@ struct Notification {
     QString title;
     QString body;              // plain text; a notifier escapes it as its server needs
     bool offerActions = false; // "Kill" and "Whitelist" buttons, where the server can show them
+    bool offerKill = true;     // false: Whitelist only (a hidden owner, which Portwatch cannot end)
     // Shown instead of body where the buttons cannot be shown (it says where to act then); empty: body.
     // Only the notifier knows, when it sends, whether its server has buttons.
     QString bodyWithoutActions;

@@ -4,7 +4,9 @@
 
 #include "compacttable.h"
 #include "core/listenertext.h"
+#include "core/rulemaker.h"
 
+#include <QCheckBox>
 #include <QHeaderView>
 #include <QTextDocument>
 #include <QPushButton>
@@ -15,36 +17,46 @@ namespace {
 enum Column { PortColumn, ProcessColumn, PidColumn, UserColumn, ExeColumn };
 }
 
-ProcessPickerDialog::ProcessPickerDialog(const QList<WatchedListener> &listeners, QWidget *parent)
+ProcessPickerDialog::ProcessPickerDialog(const QList<WatchedListener> &listeners, const QStringList &interpreters,
+                                         QWidget *parent)
     : QDialog(parent)
     , m_ui(std::make_unique<Ui::ProcessPickerDialog>())
+    , m_interpreters(interpreters)
 {
     m_ui->setupUi(this);
     makeCompact(m_ui->listenerTable);
     m_ui->buttonBox->button(QDialogButtonBox::Ok)->setText(tr("&Add Rule"));
 
     for (const WatchedListener &watched : listeners) {
-        for (const platform::ProcessInfo &owner : watched.listener.owners) {
-            // One row per (socket, process); the same program on v4 and v6 shows twice, which is
-            // what the user sees in `ss` too.
-            m_rows.append({watched.listener.socket, owner});
-        }
+        if (ownerHidden(watched.listener))
+            m_rows.append({watched.listener, std::nullopt});
+        // One row per (socket, process); the same program on v4 and v6 shows twice, which is
+        // what the user sees in `ss` too.
+        for (const platform::ProcessInfo &owner : watched.listener.owners)
+            m_rows.append({watched.listener, owner});
     }
     QTableWidget *table = m_ui->listenerTable;
     table->setRowCount(static_cast<int>(m_rows.size()));
     for (int row = 0; row < m_rows.size(); ++row) {
         const Row &entry = m_rows.at(row);
-        const QString exe = QString::fromStdString(entry.owner.exe);
-        const QStringList cells{listenertext::port(entry.socket), listenertext::processName(entry.owner),
-                                QString::number(entry.owner.pid), QString::fromStdString(entry.owner.user),
+        QStringList cells;
+        QString tip;
+        if (entry.owner) {
+            const QString exe = QString::fromStdString(entry.owner->exe);
+            cells = QStringList{listenertext::port(entry.listener.socket), listenertext::processName(*entry.owner),
+                                QString::number(entry.owner->pid), QString::fromStdString(entry.owner->user),
                                 exe.isEmpty() ? tr("(not readable)") : exe};
+            tip = exe.isEmpty() ? tr("Its executable is not readable: the rule names its user and port.")
+                                : listenertext::commandLine(*entry.owner);
+        } else {
+            cells = QStringList{listenertext::port(entry.listener.socket), tr("(hidden)"), QString(),
+                                QString::fromStdString(entry.listener.user), QString()};
+            tip = listenertext::hiddenOwnerHelp(entry.listener);
+        }
         for (int column = 0; column < cells.size(); ++column) {
             auto *item = new QTableWidgetItem(cells.at(column));
             // Tooltips guess rich text from content; an argument like "<img ...>" must stay text.
-            item->setToolTip(exe.isEmpty() ? tr("Its executable is not readable, so no rule can name it.")
-                                           : Qt::convertFromPlainText(listenertext::commandLine(entry.owner)));
-            if (exe.isEmpty())
-                item->setFlags(item->flags() & ~(Qt::ItemIsSelectable | Qt::ItemIsEnabled));
+            item->setToolTip(Qt::convertFromPlainText(tip));
             table->setItem(row, column, item);
         }
     }
@@ -54,6 +66,8 @@ ProcessPickerDialog::ProcessPickerDialog(const QList<WatchedListener> &listeners
     table->setVisible(!m_rows.isEmpty());
 
     connect(table, &QTableWidget::itemSelectionChanged, this, &ProcessPickerDialog::updateButtons);
+    connect(m_ui->limitUserCheck, &QCheckBox::toggled, this, &ProcessPickerDialog::updateButtons);
+    connect(m_ui->limitPortCheck, &QCheckBox::toggled, this, &ProcessPickerDialog::updateButtons);
     connect(table, &QTableWidget::cellDoubleClicked, this, [this] {
         if (rule())
             accept();
@@ -75,9 +89,7 @@ int ProcessPickerDialog::selectedRow() const
     if (selected.isEmpty())
         return -1;
     const int row = selected.first()->row();
-    if (row < 0 || row >= m_rows.size() || m_rows.at(row).owner.exe.empty())
-        return -1;
-    return row;
+    return row >= 0 && row < m_rows.size() ? row : -1;
 }
 
 std::optional<WhitelistRule> ProcessPickerDialog::rule() const
@@ -86,12 +98,16 @@ std::optional<WhitelistRule> ProcessPickerDialog::rule() const
     if (row < 0)
         return std::nullopt;
     const Row &entry = m_rows.at(row);
-    WhitelistRule rule;
-    rule.exe = QString::fromStdString(entry.owner.exe);
-    if (m_ui->limitUserCheck->isChecked())
-        rule.user = QString::fromStdString(entry.owner.user);
-    if (m_ui->limitPortCheck->isChecked())
-        rule.ports = PortSpec::single(entry.socket.protocol, entry.socket.port);
+    // The one rule-making function; the check boxes can only widen what it makes, and only where a
+    // program is named (a rule without one needs both its user and its ports).
+    WhitelistRule rule = entry.owner ? rulemaker::forOwner(entry.listener.socket, *entry.owner, m_interpreters)
+                                     : rulemaker::forHidden(entry.listener);
+    if (!rule.exe.isEmpty()) {
+        if (!m_ui->limitUserCheck->isChecked())
+            rule.user.clear();
+        if (!m_ui->limitPortCheck->isChecked())
+            rule.ports = PortSpec{};
+    }
     return rule;
 }
 
@@ -99,14 +115,21 @@ void ProcessPickerDialog::updateButtons()
 {
     const int row = selectedRow();
     m_ui->buttonBox->button(QDialogButtonBox::Ok)->setEnabled(row >= 0);
+    const bool named = row >= 0 && m_rows.at(row).owner && !m_rows.at(row).owner->exe.empty();
+    m_ui->limitUserCheck->setEnabled(row < 0 || named);
+    m_ui->limitPortCheck->setEnabled(row < 0 || named);
     if (row < 0) {
         m_ui->limitUserCheck->setText(tr("Only when run by the same &user"));
         m_ui->limitPortCheck->setText(tr("Only on the same p&ort"));
+        m_ui->ruleLabel->clear();
         return;
     }
     const Row &entry = m_rows.at(row);
-    m_ui->limitUserCheck->setText(tr("Only when run by the same &user (%1)").arg(QString::fromStdString(entry.owner.user)));
-    m_ui->limitPortCheck->setText(tr("Only on the same p&ort (%1)").arg(listenertext::port(entry.socket)));
+    const QString user = entry.owner ? QString::fromStdString(entry.owner->user) : QString::fromStdString(entry.listener.user);
+    m_ui->limitUserCheck->setText(tr("Only when run by the same &user (%1)").arg(user));
+    m_ui->limitPortCheck->setText(tr("Only on the same p&ort (%1)").arg(listenertext::port(entry.listener.socket)));
+    if (const std::optional<WhitelistRule> made = rule())
+        m_ui->ruleLabel->setText(tr("Rule: %1").arg(made->describe()));
 }
 
 } // namespace portwatch

@@ -1,5 +1,7 @@
-// A small dialog that edits one whitelist rule: executable (absolute, with a file chooser), user and
-// ports (both optional). OK stays disabled until the rule is valid.
+// A small dialog that edits one whitelist rule: executable (absolute, with a file chooser; it shows
+// what a symlink resolves to, since the rule matches both), arguments, user and ports. Without an
+// executable the rule trusts any program of one user on some ports (for owners Portwatch cannot
+// see), so then user and ports are required. OK stays disabled until the rule is valid.
 #pragma once
 
 #include "core/whitelist.h"
@@ -32,6 +34,9 @@ private:
     void browse();
 
     const std::unique_ptr<Ui::RuleEditorDialog> m_ui;
+    // A rule made for a bare interpreter has args set and empty ("no arguments"); an empty field
+    // keeps that unless the user edits it.
+    bool m_noArguments = false;
 };
 
 } // namespace portwatch

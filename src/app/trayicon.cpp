@@ -167,9 +167,14 @@ void TrayIcon::addEntry(const TrayEntry &entry)
         if (!owner.exe.empty())
             addInfo(sub, tr("Executable: %1").arg(QString::fromStdString(owner.exe)));
         addInfo(sub, tr("User: %1").arg(QString::fromStdString(owner.user)));
+    } else if (ownerHidden(listener)) {
+        // The menu cannot show a long explanation: the commands are what the user needs.
+        const QString port = listenertext::port(listener.socket);
+        addInfo(sub, tr("Owner hidden: a process of user %1").arg(QString::fromStdString(listener.user)));
+        addInfo(sub, tr("To see it: sudo portwatch-cli who %1").arg(port));
+        addInfo(sub, tr("To stop it: sudo portwatch-cli kill %1").arg(port));
     } else {
-        addInfo(sub, tr("Owner not visible to Portwatch (socket of user %1)")
-                         .arg(QString::fromStdString(listener.user)));
+        addInfo(sub, tr("No visible process holds it"));
     }
     QString where = QString::fromStdString(listener.socket.address);
     if (entry.socketCount > 1)
@@ -185,11 +190,14 @@ void TrayIcon::addEntry(const TrayEntry &entry)
     kill->setEnabled(!listener.owners.empty());
     connect(kill, &QAction::triggered, this, [this, watched] { Q_EMIT killRequested(watched); });
 
-    QAction *whitelist = sub->addAction(name.isEmpty() ? tr("Whitelist")
-                                                       : tr("Whitelist %1 on %2").arg(name, listenertext::port(listener.socket)));
+    const QString port = listenertext::port(listener.socket);
+    QAction *whitelist = sub->addAction(
+        ownerHidden(listener) ? tr("Whitelist user %1 on %2").arg(QString::fromStdString(listener.user), port)
+        : name.isEmpty()      ? tr("Whitelist")
+                              : tr("Whitelist %1 on %2").arg(name, port));
     whitelist->setObjectName(QStringLiteral("whitelist"));
-    whitelist->setEnabled(!listener.owners.empty() && !listener.owners.front().exe.empty()
-                          && entry.verdict != Verdict::Expected);
+    // The rule is made by rulemaker: for a hidden owner or an unreadable executable, by user and port.
+    whitelist->setEnabled((!listener.owners.empty() || ownerHidden(listener)) && entry.verdict != Verdict::Expected);
     connect(whitelist, &QAction::triggered, this, [this, watched] { Q_EMIT whitelistRequested(watched); });
 }
 

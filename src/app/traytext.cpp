@@ -80,6 +80,10 @@ QString entryText(const TrayEntry &entry)
     const platform::Listener &listener = entry.listener.listener;
     if (entry.verdict == Verdict::Unknown && listener.owners.empty())
         return listenerLine(listener);
+    // A hidden owner is trusted by user and port, or not at all: say which, so that an owner Portwatch
+    // cannot see reads as a known, explained state.
+    if (ownerHidden(listener) && entry.verdict == Verdict::Expected)
+        return tr("%1 (whitelisted by user and port)").arg(listenerLine(listener));
     return tr("%1 (%2)").arg(listenerLine(listener), listenertext::verdict(entry.verdict));
 }
 

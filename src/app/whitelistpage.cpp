@@ -49,6 +49,7 @@ WhitelistPage::~WhitelistPage() = default;
 void WhitelistPage::load(const Config &config)
 {
     m_rules = config.whitelist;
+    m_interpreters = config.interpreters;
     rebuildTable(-1);
     messagelabel::show(m_ui->ruleMessageLabel, messagelabel::Kind::Hint, {});
 }
@@ -101,7 +102,7 @@ void WhitelistPage::removeSelected()
 
 void WhitelistPage::addFromProcess()
 {
-    auto *picker = new ProcessPickerDialog(m_listeners, this);
+    auto *picker = new ProcessPickerDialog(m_listeners, m_interpreters, this);
     picker->setAttribute(Qt::WA_DeleteOnClose);
     connect(picker, &QDialog::accepted, this, [this, picker] {
         if (const std::optional<WhitelistRule> rule = picker->rule())
@@ -140,8 +141,14 @@ void WhitelistPage::rebuildTable(int select)
     table->setRowCount(static_cast<int>(m_rules.size()));
     for (int row = 0; row < m_rules.size(); ++row) {
         const WhitelistRule &rule = m_rules.at(row);
-        auto *exe = new QTableWidgetItem(rule.exe);
+        // The arguments belong to the program they narrow; a rule without a program says so.
+        QString program = rule.exe.isEmpty() ? tr("any program") : rule.exe;
+        if (rule.args)
+            program += rule.args->isEmpty() ? tr(" (no arguments)") : QLatin1Char(' ') + *rule.args;
+        auto *exe = new QTableWidgetItem(program);
         exe->setToolTip(rule.describe());
+        if (rule.exe.isEmpty())
+            setItalic(exe);
         table->setItem(row, ExeColumn, exe);
         // Empty fields mean "any"; say so in italics, so the table never shows holes.
         auto *user = new QTableWidgetItem(rule.user.isEmpty() ? tr("any user") : rule.user);

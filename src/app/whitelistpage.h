@@ -43,6 +43,7 @@ private:
     const std::unique_ptr<Ui::WhitelistPage> m_ui;
     QList<WhitelistRule> m_rules;
     QList<WatchedListener> m_listeners;
+    QStringList m_interpreters; // from the config loaded, for rules made from a running process
 };
 
 } // namespace portwatch

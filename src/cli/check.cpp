@@ -3,11 +3,14 @@
 #include "output.h"
 
 #include "core/config.h"
+#include "core/rulemaker.h"
 #include "core/whitelist.h"
 #include "platform/accounts.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
+
+#include <algorithm>
 
 namespace portwatch::cli {
 
@@ -69,6 +72,15 @@ int runCheck(const CommonOptions &common)
         if (!unexpected.isEmpty()) {
             out(QStringLiteral("not whitelisted:\n"));
             out(listenersTable(unexpected));
+            const auto hidden = std::find_if(unexpected.cbegin(), unexpected.cend(),
+                                             [](const platform::Listener &listener) { return ownerHidden(listener); });
+            if (hidden != unexpected.cend()) {
+                // Another user's process: its socket's user and port are all this run can check.
+                const WhitelistRule example = rulemaker::forHidden(*hidden);
+                out(QStringLiteral("some owners are hidden (another user's process): run with sudo to see them, or "
+                                   "whitelist them by user and port, such as %1\n")
+                        .arg(QString::fromUtf8(QJsonDocument(example.toJson()).toJson(QJsonDocument::Compact))));
+            }
         }
         if (!unknown.isEmpty()) {
             out(QStringLiteral("owner not visible (run %1 to check them):\n").arg(QString::fromStdString(platform::elevationHint())));

@@ -14,7 +14,9 @@
 #include <QJsonArray>
 #include <QHash>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 
 namespace portwatch {
@@ -29,6 +31,7 @@ const QString enabledKey = QStringLiteral("enabled");
 const QString cooldownKey = QStringLiteral("cooldownSec");
 const QString logLevelKey = QStringLiteral("logLevel");
 const QString firstRunKey = QStringLiteral("firstRunDone");
+const QString interpretersKey = QStringLiteral("interpreters");
 
 // Ports that development servers commonly fight over. All TCP: these servers speak TCP, and a TCP-only
 // query keeps each poll cheap. Left out on purpose, because a normal desktop's own services hold
@@ -191,6 +194,41 @@ public:
             problem(logLevelKey, QStringLiteral("\"%1\" is not a log level (use %2)").arg(level, QLatin1String(logLevels)));
     }
 
+    void readInterpreters(const QJsonValue &value, QStringList &out)
+    {
+        if (value.isUndefined() || value.isNull())
+            return;
+        if (!value.isArray()) {
+            problem(interpretersKey,
+                    json::mustBe(QStringLiteral("an array of program names such as [\"deno\", \"lua\"]"), value));
+            return;
+        }
+        const QJsonArray array = value.toArray();
+        QStringList names;
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            const QJsonValue element = array.at(i);
+            if (!element.isString()) {
+                problem(at(interpretersKey, i), json::mustBe(QStringLiteral("a program name such as \"deno\""), element));
+                continue;
+            }
+            const QString name = element.toString();
+            if (name.trimmed().isEmpty()) {
+                problem(at(interpretersKey, i), QStringLiteral("the program name is empty"));
+            } else if (name.contains(QLatin1Char('/')) || name.contains(QLatin1Char('\\'))) {
+                problem(at(interpretersKey, i),
+                        QStringLiteral("\"%1\" is a path; give the program's file name only, such as \"%2\"")
+                            .arg(name, name.section(QRegularExpression(QStringLiteral("[/\\\\]")), -1)));
+            } else if (name != name.trimmed() || name.contains(QLatin1Char(' '))) {
+                problem(at(interpretersKey, i), QStringLiteral("\"%1\" contains spaces; a program name has none").arg(name));
+            } else if (names.contains(name)) {
+                problem(at(interpretersKey, i), QStringLiteral("\"%1\" is listed twice").arg(name));
+            } else {
+                names.append(name);
+            }
+        }
+        out = names;
+    }
+
 private:
     QStringList &m_errors;
 };
@@ -258,6 +296,14 @@ Config Config::defaults()
     return config;
 }
 
+int Config::formatVersion() const
+{
+    const bool usesVersion2 = !interpreters.isEmpty() || std::any_of(whitelist.cbegin(), whitelist.cend(), [](const WhitelistRule &rule) {
+        return rule.exe.isEmpty() || rule.args.has_value();
+    });
+    return usesVersion2 ? 2 : 1;
+}
+
 QJsonObject Config::toJson() const
 {
     QJsonArray watchedArray;
@@ -266,8 +312,8 @@ QJsonObject Config::toJson() const
     QJsonArray rulesArray;
     for (const WhitelistRule &rule : whitelist)
         rulesArray.append(rule.toJson());
-    return QJsonObject{
-        {versionKey, currentVersion},
+    QJsonObject object{
+        {versionKey, formatVersion()},
         {watchedKey, watchedArray},
         {whitelistKey, rulesArray},
         {intervalKey, intervalMs},
@@ -275,6 +321,9 @@ QJsonObject Config::toJson() const
         {logLevelKey, logLevel},
         {firstRunKey, firstRunDone},
     };
+    if (!interpreters.isEmpty())
+        object.insert(interpretersKey, QJsonArray::fromStringList(interpreters));
+    return object;
 }
 
 std::optional<Config> Config::fromJson(const QJsonObject &object, QStringList *errors)
@@ -312,6 +361,7 @@ std::optional<Config> Config::fromJson(const QJsonObject &object, QStringList *e
         reader.readNotifications(object.value(notificationsKey), config);
         reader.readLogLevel(object.value(logLevelKey), config.logLevel);
         reader.readBool(object, firstRunKey, firstRunKey, config.firstRunDone);
+        reader.readInterpreters(object.value(interpretersKey), config.interpreters);
     }
 
     if (errors)

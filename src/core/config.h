@@ -16,7 +16,11 @@
 namespace portwatch {
 
 struct Config {
-    static constexpr int currentVersion = 1;
+    // Version 2 added whitelist rules without "exe" (by user and ports) or with "args", and
+    // "interpreters". A file is written as version 1 unless it uses one of those, so that an older
+    // Portwatch still reads it; an older Portwatch refuses a version 2 file instead of reading its
+    // rules as broader than they are.
+    static constexpr int currentVersion = 2;
     static constexpr int minIntervalMs = 250;
     static constexpr int maxIntervalMs = 60000;
     static constexpr int defaultIntervalMs = 1000;
@@ -36,10 +40,15 @@ struct Config {
     int notificationCooldownSec = 60; // repeats for the same port and executable within this update the old notification
     QString logLevel = QStringLiteral("info"); // trace, debug, info, warn, error, critical, off
     bool firstRunDone = false;          // the "trust what is already listening?" question was answered
+    // Program names (besides rulemaker::builtinInterpreters()) whose whitelist rules name the script
+    // they run, not only the program: "deno", "lua5.4". File names without a directory.
+    QStringList interpreters;
 
     // Watched ports for a developer machine (documented in the README).
     static Config defaults();
 
+    // The oldest format version that holds everything in this config.
+    int formatVersion() const;
     QJsonObject toJson() const;
     // Every problem found is appended to errors as "watched[2]: \"99999\": port 99999 is out of range 1-65535";
     // returns nothing when there is any.

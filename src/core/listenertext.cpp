@@ -92,4 +92,14 @@ QString verdict(Verdict verdict)
     return tr("owner not visible");
 }
 
+QString hiddenOwnerHelp(const platform::Listener &listener)
+{
+    if (!ownerHidden(listener))
+        return {};
+    const QString spec = port(listener.socket);
+    return tr("Portwatch cannot see which program this is: it runs as user %1, and Portwatch runs without "
+              "privileges over it. To see it: sudo portwatch-cli who %2. To stop it: sudo portwatch-cli kill %2.")
+        .arg(QString::fromStdString(listener.user.empty() ? std::to_string(listener.socket.uid) : listener.user), spec);
+}
+
 } // namespace portwatch::listenertext

@@ -24,5 +24,8 @@ QString commandLine(const platform::ProcessInfo &process); // argv joined, quote
 QString localTime(const QDateTime &time);            // "2026-11-25 21:04:05" in local time; "" when invalid
 QString processStart(const platform::ProcessInfo &process); // local start time, "" when unknown
 QString verdict(Verdict verdict);                     // "whitelisted", "unexpected", "owner not visible"
+// For a listener whose owner is hidden (ownerHidden()): why Portwatch cannot name the program, and
+// the commands that see or stop it ("sudo portwatch-cli who tcp/8888"). Empty for any other.
+QString hiddenOwnerHelp(const platform::Listener &listener);
 
 } // namespace portwatch::listenertext

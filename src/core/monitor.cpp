@@ -78,7 +78,7 @@ QString ownerText(const platform::Listener &listener)
     if (listener.owners.empty()) {
         return listener.ownersVisible
             ? QStringLiteral("no visible process")
-            : QStringLiteral("a process of user %1 that is not visible").arg(QString::fromStdString(listener.user));
+            : QStringLiteral("a process of user %1 (owner hidden)").arg(QString::fromStdString(listener.user));
     }
     const platform::ProcessInfo &first = listener.owners.front();
     const std::string &name = first.name.empty() ? first.exe : first.name;
@@ -320,6 +320,14 @@ bool Monitor::refreshState()
             reason = m_listeners.size() == 1
                 ? QStringLiteral("1 listener on the watched ports, whitelisted")
                 : QStringLiteral("%1 listeners on the watched ports, all whitelisted").arg(m_listeners.size());
+            // A hidden owner whitelisted by user and port is a normal state, but worth saying: that
+            // rule trusts whatever that user runs there.
+            const auto hidden = std::count_if(m_listeners.cbegin(), m_listeners.cend(),
+                                              [](const WatchedListener &l) { return ownerHidden(l.listener); });
+            if (hidden == 1)
+                reason += QStringLiteral(" (1 with a hidden owner, trusted by its user and port)");
+            else if (hidden > 1)
+                reason += QStringLiteral(" (%1 with hidden owners, trusted by user and port)").arg(hidden);
         }
     }
 

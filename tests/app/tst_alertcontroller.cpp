@@ -11,6 +11,7 @@
 #include "core/history.h"
 #include "core/monitor.h"
 #include "fakenotificationserver.h"
+#include "fakeplatform.h"
 #include "platform/processcontrol.h"
 #include "platform/processes.h"
 #include "platform/sockettable.h"
@@ -211,6 +212,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(server.closeCalls().contains(alert.id), timeoutMs);
         WhitelistRule expected;
         expected.exe = listenerExe();
+        expected.user = QString::fromStdString(platform::userName(platform::currentUserId()));
         expected.ports = PortSpec::single(platform::Protocol::Tcp, port);
         QCOMPARE(whitelisted.at(0).at(1).value<WhitelistRule>(), expected);
         // On disk, as another process would read it.
@@ -238,6 +240,64 @@ private Q_SLOTS:
                                  timeoutMs);
         QCOMPARE(alertsFor(server, pid).size(), 1);
         QVERIFY(alertsFor(server, again.pid()).isEmpty());
+    }
+
+    void hiddenOwnerAlertsAndIsWhitelistedByUserAndPort()
+    {
+        // Another user's process Portwatch cannot see: the fake platform reports the socket (uid 0)
+        // without owners, as the real one does without privileges.
+        FakeNotificationServer server;
+        QVERIFY(server.start());
+        testing::FakePlatform fake;
+        fake.processes->setUserName(0, "root");
+        constexpr quint16 port = 8888;
+        fake.sockets->addSocket(testing::makeSocket(platform::Protocol::Tcp, port, 9001, 0));
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("config.json"));
+        Config initial;
+        initial.watched = {PortSpec::single(platform::Protocol::Tcp, port)};
+        initial.intervalMs = 250;
+        initial.firstRunDone = true;
+        QString error;
+        QVERIFY2(ConfigStore::save(path, initial, &error), qPrintable(error));
+        ConfigManager config(path);
+        QCOMPARE(config.load().status, ConfigLoad::Status::Loaded);
+        Monitor monitor(fake.socketTable(), fake.resolver());
+        AlertController controller(&monitor, &config, nullptr, platform::makeProcessControl());
+        QSignalSpy whitelisted(&controller, &AlertController::whitelisted);
+        monitor.setConfig(config.config());
+        monitor.start();
+
+        const auto aboutRoot = [&server] {
+            QList<FakeNotificationServer::NotifyCall> calls;
+            for (const auto &call : server.notifyCalls()) {
+                if (call.summary.contains(QStringLiteral("user root")))
+                    calls.append(call);
+            }
+            return calls;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(aboutRoot().size(), 1, timeoutMs);
+        const auto alert = aboutRoot().constFirst();
+        QCOMPARE(alert.summary, QStringLiteral("Port tcp/8888 taken by a process of user root"));
+        QVERIFY2(alert.body.contains(QStringLiteral("0.0.0.0:8888")), qPrintable(alert.body));
+        QVERIFY2(alert.body.contains(QStringLiteral("sudo portwatch-cli who tcp/8888"))
+                     && alert.body.contains(QStringLiteral("sudo portwatch-cli kill tcp/8888")),
+                 qPrintable(alert.body));
+        // Whitelist, and no Kill that could only fail.
+        QCOMPARE(alert.actionIds(), (QStringList{QStringLiteral("default"), QStringLiteral("whitelist")}));
+
+        server.invokeAction(alert.id, QStringLiteral("whitelist"));
+        QTRY_COMPARE_WITH_TIMEOUT(whitelisted.size(), 1, timeoutMs);
+        WhitelistRule expected;
+        expected.user = QStringLiteral("root");
+        expected.ports = PortSpec::single(platform::Protocol::Tcp, port);
+        QCOMPARE(whitelisted.at(0).at(1).value<WhitelistRule>(), expected);
+        QCOMPARE(ConfigStore::load(path).config.whitelist, QList<WhitelistRule>{expected});
+        QCOMPARE(monitor.listeners().constFirst().verdict, Verdict::Expected);
+        QCOMPARE(toString(monitor.state()), toString(MonitorState::Clear));
+        QTRY_VERIFY_WITH_TIMEOUT(server.closeCalls().contains(alert.id), timeoutMs);
     }
 
     void actionsOnForeignIdsDoNothing()

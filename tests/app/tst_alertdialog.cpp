@@ -113,14 +113,56 @@ private Q_SLOTS:
         QCOMPARE(kill.count() + whitelist.count(), 0);
     }
 
-    void ownerNotVisible()
+    void hiddenOwnerCanBeWhitelistedAndSaysHowToSeeIt()
     {
-        AlertDialog dialog(testutil::listener(platform::Protocol::Tcp, 80, {}, Verdict::Unknown), nullptr);
+        // The socket's uid is known (www-data), its process is not.
+        const WatchedListener hidden = testutil::listener(platform::Protocol::Tcp, 8888, {}, Verdict::Unexpected);
+        AlertDialog dialog(hidden, nullptr);
+        QSignalSpy whitelist(&dialog, &AlertDialog::whitelistRequested);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         QVERIFY(!control<QPushButton>(&dialog, "killButton")->isEnabled());
-        QVERIFY(!control<QPushButton>(&dialog, "whitelistButton")->isEnabled());
+        QVERIFY(control<QPushButton>(&dialog, "killButton")->toolTip().contains(QStringLiteral("sudo portwatch-cli kill tcp/8888")));
         QVERIFY(control<QLabel>(&dialog, "processValue")->text().contains(QStringLiteral("www-data")));
+        const QString heading = control<QLabel>(&dialog, "headingLabel")->text();
+        QVERIFY2(heading.contains(QStringLiteral("user <b>www-data</b>")), qPrintable(heading));
+        const QLabel *hint = control<QLabel>(&dialog, "hintLabel");
+        QVERIFY(hint->isVisible());
+        QVERIFY2(hint->text().contains(QStringLiteral("sudo portwatch-cli who tcp/8888"))
+                     && hint->text().contains(QStringLiteral("sudo portwatch-cli kill tcp/8888")),
+                 qPrintable(hint->text()));
+        QPushButton *button = control<QPushButton>(&dialog, "whitelistButton");
+        QVERIFY(button->isEnabled());
+        QVERIFY(button->toolTip().contains(QStringLiteral("user www-data on tcp/8888")));
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCOMPARE(whitelist.count(), 1);
+        QVERIFY(sameListener(whitelist.at(0).at(0).value<WatchedListener>(), hidden));
+    }
+
+    void visibleOwnerHasNoHint()
+    {
+        AlertDialog dialog(sample(), nullptr);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QVERIFY(!control<QLabel>(&dialog, "hintLabel")->isVisible());
+    }
+
+    void saysOnWhichPortsTheProgramIsWhitelisted()
+    {
+        AlertDialog dialog(sample(), nullptr);
+        const auto heading = [&] { return control<QLabel>(&dialog, "headingLabel")->text(); };
+        QVERIFY(heading().contains(QStringLiteral("not on the whitelist")));
+
+        WhitelistRule elsewhere;
+        elsewhere.exe = QStringLiteral("/usr/bin/python3.11");
+        elsewhere.ports = *PortSpec::parse(u"tcp/8000, tcp/9000");
+        WhitelistRule otherUser = elsewhere;
+        otherUser.user = QStringLiteral("bob");
+        otherUser.ports = *PortSpec::parse(u"tcp/7000");
+        dialog.setWhitelist({elsewhere, otherUser});
+        QVERIFY2(heading().contains(QStringLiteral("whitelisted only on tcp/8000, tcp/9000, not on tcp/8080")),
+                 qPrintable(heading()));
+        QVERIFY2(!heading().contains(QStringLiteral("7000")), qPrintable(heading()));
     }
 
     void sharedSocketListsAllPids()

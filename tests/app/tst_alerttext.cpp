@@ -186,6 +186,30 @@ private Q_SLOTS:
         QCOMPARE(text::owners(watched.listener), QStringLiteral("no visible process"));
     }
 
+    // A hidden owner: the user, the address, how to see or stop it, and Whitelist without Kill.
+    void hiddenOwnerAlert()
+    {
+        WatchedListener hidden = ncOn8080();
+        hidden.listener.socket.port = 8888;
+        hidden.listener.socket.uid = 0;
+        hidden.listener.user = "root";
+        hidden.listener.owners.clear();
+        hidden.listener.ownersVisible = false;
+        const portwatch::Notification alert = alerttext::alert({hidden}, 1);
+        QCOMPARE(alert.title, QStringLiteral("Port tcp/8888 taken by a process of user root"));
+        QVERIFY(alert.offerActions);
+        QVERIFY(!alert.offerKill);
+        QVERIFY2(alert.body.contains(QStringLiteral("Listening on 0.0.0.0:8888")), qPrintable(alert.body));
+        QVERIFY2(alert.body.contains(QStringLiteral("To see it: sudo portwatch-cli who tcp/8888."))
+                     && alert.body.contains(QStringLiteral("To stop it: sudo portwatch-cli kill tcp/8888.")),
+                 qPrintable(alert.body));
+        QVERIFY(alert.bodyWithoutActions.contains(QStringLiteral("whitelist it by user and port")));
+        // A visible owner keeps Kill and has no such explanation.
+        const portwatch::Notification visible = alerttext::alert({ncOn8080()}, 1);
+        QVERIFY(visible.offerKill);
+        QVERIFY(!visible.body.contains(QStringLiteral("sudo")));
+    }
+
     // The same listener reads the same in a notification and in the tray.
     void notificationAndTraySayTheSameOwner()
     {

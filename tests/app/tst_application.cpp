@@ -1,6 +1,7 @@
 // Application wiring against the fake platform: monitor state reaches the tray, tray actions reach the
 // monitor and the configuration, a kill of another user's process asks first, the first-run question
 // turns present listeners into whitelist rules, and a broken configuration is reported with its path.
+#include "app/alertcontroller.h"
 #include "app/application.h"
 #include "app/firstrundialog.h"
 #include "app/settingsdialog.h"
@@ -26,6 +27,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -288,7 +290,7 @@ private Q_SLOTS:
         app->start();
         QTRY_VERIFY(app->firstRunDialog());
         FirstRunDialog *dialog = app->firstRunDialog();
-        auto *trust = dialog->findChild<QPushButton *>(QStringLiteral("trustAllButton"));
+        auto *trust = dialog->findChild<QPushButton *>(QStringLiteral("continueButton"));
         QVERIFY(trust);
         trust->click();
         QTRY_COMPARE(toString(app->trayIcon()->state()), toString(MonitorState::Clear));
@@ -296,24 +298,76 @@ private Q_SLOTS:
         QVERIFY(saved.firstRunDone);
         QCOMPARE(saved.whitelist.size(), 1);
         QCOMPARE(saved.whitelist.at(0).exe, QStringLiteral("/usr/bin/python3"));
+        QCOMPARE(saved.whitelist.at(0).user, QStringLiteral("alice"));
         QVERIFY(saved.whitelist.at(0).ports.matches(Protocol::Tcp, 8080));
+        QVERIFY(!app->alerts()->isAlerting(app->monitor()->listeners().front().listener.socket));
     }
 
-    void firstRunReviewOpensTheWhitelist()
+    void firstRunUncheckedListenersAlert()
     {
+        // A hidden owner next to the visible one: both are listed, both can be trusted or not.
+        m_platform.sockets->addSocket(testing::makeSocket(Protocol::Tcp, 8080, 777, 0, "127.0.0.1"));
+        m_platform.processes->setUserName(0, "root");
         writeConfig(false);
         auto app = makeApplication();
         app->start();
         QTRY_VERIFY(app->firstRunDialog());
-        auto *review = app->firstRunDialog()->findChild<QPushButton *>(QStringLiteral("reviewButton"));
-        QVERIFY(review);
-        review->click();
-        QTRY_VERIFY(app->settingsDialog());
-        QVERIFY(app->settingsDialog()->isVisible());
+        FirstRunDialog *dialog = app->firstRunDialog();
+        QCOMPARE(dialog->checked().size(), 2);
+        // Held back while the question is open.
+        for (const WatchedListener &listener : app->monitor()->listeners())
+            QVERIFY(!app->alerts()->isAlerting(listener.listener.socket));
+
+        auto *table = dialog->findChild<QTableWidget *>(QStringLiteral("listenerTable"));
+        QVERIFY(table);
+        int pythonRow = -1;
+        for (int row = 0; row < table->rowCount(); ++row) {
+            if (table->item(row, 1)->text() == QStringLiteral("python3"))
+                pythonRow = row;
+        }
+        QVERIFY(pythonRow >= 0);
+        table->item(pythonRow, 0)->setCheckState(Qt::Unchecked);
+        dialog->findChild<QPushButton *>(QStringLiteral("continueButton"))->click();
+
+        QTRY_VERIFY(savedConfig().firstRunDone);
         const Config saved = savedConfig();
-        QVERIFY(saved.firstRunDone);
-        QVERIFY(saved.whitelist.isEmpty());
-        QCOMPARE(toString(app->trayIcon()->state()), toString(MonitorState::Alert));
+        // Only the hidden owner is trusted, by user and port.
+        QCOMPARE(saved.whitelist.size(), 1);
+        QVERIFY(saved.whitelist.at(0).exe.isEmpty());
+        QCOMPARE(saved.whitelist.at(0).user, QStringLiteral("root"));
+        // The python3 left unchecked alerts now; the trusted one does not.
+        QTRY_COMPARE(toString(app->trayIcon()->state()), toString(MonitorState::Alert));
+        for (const WatchedListener &listener : app->monitor()->listeners()) {
+            const bool python = listener.listener.socket.inode == pythonInode;
+            QCOMPARE(listener.verdict, python ? Verdict::Unexpected : Verdict::Expected);
+            QTRY_COMPARE(app->alerts()->isAlerting(listener.listener.socket), python);
+        }
+    }
+
+    void hiddenOwnerAlertsAndIsWhitelistedByUserFromTheMenu()
+    {
+        m_platform.sockets->removeSocket(pythonInode);
+        m_platform.sockets->addSocket(testing::makeSocket(Protocol::Tcp, 8080, 777, 0));
+        m_platform.processes->setUserName(0, "root");
+        writeConfig(true);
+        auto app = makeApplication();
+        app->start();
+        TrayIcon *tray = app->trayIcon();
+        // An alert like any other, not a degraded monitor.
+        QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Alert));
+        QTRY_VERIFY(app->alerts()->isAlerting(app->monitor()->listeners().front().listener.socket));
+        QVERIFY2(tray->toolTip().contains(QStringLiteral("user root")), qPrintable(tray->toolTip()));
+        QTRY_VERIFY(listenerMenu(tray));
+        QAction *whitelist = findAction(listenerMenu(tray), QStringLiteral("whitelist"));
+        QVERIFY(whitelist->isEnabled());
+        whitelist->trigger();
+        QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Clear));
+        const Config saved = savedConfig();
+        QCOMPARE(saved.whitelist.size(), 1);
+        QVERIFY(saved.whitelist.at(0).exe.isEmpty());
+        QCOMPARE(saved.whitelist.at(0).user, QStringLiteral("root"));
+        QCOMPARE(saved.whitelist.at(0).ports.toString(), QStringLiteral("tcp/8080"));
+        QVERIFY2(tray->toolTip().contains(QStringLiteral("(whitelisted by user and port)")), qPrintable(tray->toolTip()));
     }
 
     void firstRunWithNothingListeningAsksNothing()

@@ -1,7 +1,11 @@
-// FirstRunDialog: one rule per (executable, port spec), and the two buttons.
+// FirstRunDialog: one checked row per listener, the rules for the checked ones (made as a Whitelist
+// click makes them), the unchecked ones left to alert, and the buttons.
 #include "app/firstrundialog.h"
 #include "dialogtestutil.h"
 
+#include "core/rulemaker.h"
+
+#include <QLabel>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTest>
@@ -13,10 +17,11 @@ using testutil::control;
 
 namespace {
 
-WhitelistRule makeRule(const QString &exe, const QString &ports)
+WhitelistRule makeRule(const QString &exe, const QString &ports, const QString &user)
 {
     WhitelistRule rule;
     rule.exe = exe;
+    rule.user = user;
     rule.ports = *PortSpec::parse(ports);
     return rule;
 }
@@ -31,8 +36,8 @@ QList<WatchedListener> sample()
         testutil::listener(Protocol::Tcp, 80, {nginxMaster, nginxWorker}, Verdict::Unexpected, Family::IPv6),
         testutil::listener(Protocol::Tcp, 443, {nginxMaster}),
         testutil::listener(Protocol::Udp, 5353, {testutil::process(200, "avahi", "/usr/sbin/avahi-daemon", "avahi")}),
-        // No visible owner, and an unreadable executable: no rule for either.
-        testutil::listener(Protocol::Tcp, 8080, {}, Verdict::Unknown),
+        // A hidden owner, and an unreadable executable: trusted by user and port.
+        testutil::listener(Protocol::Tcp, 8080, {}, Verdict::Unexpected),
         testutil::listener(Protocol::Tcp, 8081, {testutil::process(300, "secret", "")}),
     };
 }
@@ -44,26 +49,21 @@ class TestFirstRunDialog : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void rulesPerExecutableAndPort()
-    {
-        const QList<WhitelistRule> rules = FirstRunDialog::rulesFor(sample());
-        QCOMPARE(rules, (QList<WhitelistRule>{makeRule(QStringLiteral("/usr/sbin/nginx"), QStringLiteral("tcp/80")),
-                                              makeRule(QStringLiteral("/usr/sbin/nginx"), QStringLiteral("tcp/443")),
-                                              makeRule(QStringLiteral("/usr/sbin/avahi-daemon"), QStringLiteral("udp/5353"))}));
-        for (const WhitelistRule &rule : rules)
-            QVERIFY(rule.user.isEmpty());
-        QVERIFY(FirstRunDialog::rulesFor({}).isEmpty());
-    }
-
-    void listsEveryOwner()
+    void oneCheckedRowPerListener()
     {
         FirstRunDialog dialog(sample(), nullptr);
         auto *table = control<QTableWidget>(&dialog, "listenerTable");
-        // 2 + 2 + 1 + 1 owners, one row for the invisible owner, one for the unreadable one.
-        QCOMPARE(table->rowCount(), 8);
-        QCOMPARE(table->item(0, 0)->text(), QStringLiteral("tcp/80"));
+        QCOMPARE(table->rowCount(), 6);
+        QCOMPARE(table->item(0, 0)->text(), QStringLiteral("0.0.0.0:80 (tcp/80)"));
+        QCOMPARE(table->item(0, 2)->text(), QStringLiteral("100, 101"));
         QCOMPARE(table->item(0, 4)->text(), QStringLiteral("/usr/sbin/nginx"));
-        QCOMPARE(dialog.rules().size(), 3);
+        QCOMPARE(table->item(4, 1)->text(), QStringLiteral("hidden (another user's process)"));
+        QVERIFY(table->item(4, 0)->toolTip().contains(QStringLiteral("sudo portwatch-cli who tcp/8080")));
+        for (int row = 0; row < table->rowCount(); ++row)
+            QCOMPARE(table->item(row, 0)->checkState(), Qt::Checked);
+        QCOMPARE(dialog.checked().size(), 6);
+        QVERIFY(dialog.unchecked().isEmpty());
+        QCOMPARE(control<QPushButton>(&dialog, "continueButton")->text(), QStringLiteral("&Trust All"));
     }
 
     void processTextIsNeverRichText()
@@ -80,33 +80,66 @@ private Q_SLOTS:
         QVERIFY2(!tip.contains(QStringLiteral("<img")) && !tip.contains(QStringLiteral("<b>")), qPrintable(tip));
     }
 
-    void trustAll()
+    void rulesAreTheWhitelistButtonsRules()
+    {
+        FirstRunDialog dialog(sample(), nullptr);
+        Config config;
+        const QList<WhitelistRule> rules = dialog.rules(config);
+        // The same rules a Whitelist click makes: program, user and port; the hidden owner by user
+        // and port; the unreadable executable by user and port. The IPv6 twin adds nothing.
+        QList<WhitelistRule> expected;
+        for (const WatchedListener &listener : sample()) {
+            for (const WhitelistRule &rule : rulemaker::forListener(listener.listener, Whitelist(expected), {})) {
+                if (!expected.contains(rule))
+                    expected.append(rule);
+            }
+        }
+        QCOMPARE(rules, expected);
+        QVERIFY(rules.contains(makeRule(QStringLiteral("/usr/sbin/nginx"), QStringLiteral("tcp/80"), QStringLiteral("root"))));
+        QVERIFY(rules.contains(makeRule(QStringLiteral("/usr/sbin/nginx"), QStringLiteral("tcp/80"), QStringLiteral("www-data"))));
+        WhitelistRule hidden;
+        hidden.user = QStringLiteral("www-data");
+        hidden.ports = *PortSpec::parse(u"tcp/8080");
+        QVERIFY(rules.contains(hidden));
+        for (const WatchedListener &listener : sample())
+            QCOMPARE(Whitelist(rules).judge(listener.listener), Verdict::Expected);
+        // What the config allows already is not added again.
+        config.whitelist = {rules.front()};
+        QVERIFY(!dialog.rules(config).contains(rules.front()));
+    }
+
+    void uncheckedOnesAreLeftToAlert()
     {
         FirstRunDialog dialog(sample(), nullptr);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
-        QVERIFY(!dialog.trustAll());
-        QTest::mouseClick(control<QPushButton>(&dialog, "trustAllButton"), Qt::LeftButton);
-        QVERIFY(dialog.trustAll());
+        auto *table = control<QTableWidget>(&dialog, "listenerTable");
+        table->item(3, 0)->setCheckState(Qt::Unchecked); // avahi
+        QCOMPARE(dialog.unchecked().size(), 1);
+        QCOMPARE(dialog.unchecked().front().listener.socket.port, quint16(5353));
+        QCOMPARE(dialog.checked().size(), 5);
+        for (const WhitelistRule &rule : dialog.rules(Config{}))
+            QVERIFY(rule.exe != QStringLiteral("/usr/sbin/avahi-daemon"));
+        QCOMPARE(control<QPushButton>(&dialog, "continueButton")->text(), QStringLiteral("&Trust 5, Alert About 1"));
+
+        QTest::mouseClick(control<QPushButton>(&dialog, "checkNoneButton"), Qt::LeftButton);
+        QVERIFY(dialog.checked().isEmpty());
+        QVERIFY(dialog.rules(Config{}).isEmpty());
+        QCOMPARE(control<QPushButton>(&dialog, "continueButton")->text(), QStringLiteral("&Alert Me About All"));
+        QTest::mouseClick(control<QPushButton>(&dialog, "checkAllButton"), Qt::LeftButton);
+        QCOMPARE(dialog.checked().size(), 6);
+
+        QTest::mouseClick(control<QPushButton>(&dialog, "continueButton"), Qt::LeftButton);
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         QVERIFY(!dialog.isVisible());
     }
 
-    void review()
+    void noPromiseOfAReviewItCannotKeep()
     {
         FirstRunDialog dialog(sample(), nullptr);
-        dialog.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
-        QTest::mouseClick(control<QPushButton>(&dialog, "reviewButton"), Qt::LeftButton);
-        QVERIFY(!dialog.trustAll());
-        QCOMPARE(dialog.result(), int(QDialog::Accepted));
-        QVERIFY(!dialog.isVisible());
-    }
-
-    void nothingToTrust()
-    {
-        FirstRunDialog dialog({testutil::listener(Protocol::Tcp, 8080, {}, Verdict::Unknown)}, nullptr);
-        QVERIFY(!control<QPushButton>(&dialog, "trustAllButton")->isEnabled());
+        QVERIFY(dialog.findChild<QPushButton *>(QStringLiteral("reviewButton")) == nullptr);
+        const QString intro = control<QLabel>(&dialog, "introLabel")->text();
+        QVERIFY2(intro.contains(QStringLiteral("alerts you about the ones you leave unchecked")), qPrintable(intro));
     }
 };
 

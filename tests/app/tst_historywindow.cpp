@@ -214,6 +214,13 @@ private Q_SLOTS:
         QVERIFY(!killButton->isEnabled());
         testutil::clickCell(table, 2);
         QVERIFY(!killButton->isEnabled()); // nothing visible to kill
+        // A hidden owner can still be whitelisted, by its user and port.
+        QSignalSpy whitelist(m_window.get(), &HistoryWindow::whitelistRequested);
+        auto *whitelistButton = control<QPushButton>(m_window.get(), "whitelistButton");
+        QVERIFY(whitelistButton->isEnabled());
+        QTest::mouseClick(whitelistButton, Qt::LeftButton);
+        QCOMPARE(whitelist.count(), 1);
+        QCOMPARE(whitelist.at(0).at(0).value<WatchedListener>().listener.socket.port, quint16(53));
         testutil::clickCell(table, 1);
         QTest::mouseClick(killButton, Qt::LeftButton);
         QCOMPARE(kill.count(), 1);

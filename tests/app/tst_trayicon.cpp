@@ -182,18 +182,38 @@ private Q_SLOTS:
         QVERIFY(tray.toolTip().contains(QStringLiteral("Paused by the user")));
     }
 
-    void degradedMenuCannotKillAnInvisibleOwner()
+    void hiddenOwnerCanBeWhitelistedNotKilled()
     {
         TrayIcon tray;
-        const WatchedListener hidden = watched(Protocol::Udp, 5353, 21, 0, {}, "bob", Verdict::Unknown);
-        tray.setState(MonitorState::Degraded, QStringLiteral("owner of udp/5353 not visible"), {hidden});
+        QSignalSpy whitelistSpy(&tray, &TrayIcon::whitelistRequested);
+        const WatchedListener hidden = watched(Protocol::Udp, 5353, 21, 0, {}, "bob", Verdict::Unexpected);
+        tray.setState(MonitorState::Alert, QStringLiteral("udp/5353 held by a process of user bob (owner hidden)"),
+                      {hidden});
         const QList<QAction *> entries = listenerEntries(tray.menu());
         QCOMPARE(entries.size(), 1);
-        QCOMPARE(entries.at(0)->text(), QStringLiteral("udp/5353 \u2014 owner not visible (user bob)"));
-        QVERIFY(!findAction(entries.at(0)->menu(), QStringLiteral("kill"))->isEnabled());
-        QVERIFY(!findAction(entries.at(0)->menu(), QStringLiteral("whitelist"))->isEnabled());
-        QCOMPARE(findAction(tray.menu(), QStringLiteral("status"))->text(), QStringLiteral("Portwatch: Degraded"));
-        QVERIFY(tray.toolTip().contains(QStringLiteral("udp/5353 \u2014 owner not visible (user bob)")));
+        QCOMPARE(entries.at(0)->text(), QStringLiteral("udp/5353 \u2014 owner not visible (user bob) (unexpected)"));
+        QMenu *sub = entries.at(0)->menu();
+        QVERIFY(!findAction(sub, QStringLiteral("kill"))->isEnabled());
+        QAction *whitelist = findAction(sub, QStringLiteral("whitelist"));
+        QVERIFY(whitelist->isEnabled());
+        QCOMPARE(whitelist->text(), QStringLiteral("Whitelist user bob on udp/5353"));
+        QStringList infos;
+        for (QAction *action : sub->actions())
+            infos << action->text();
+        QVERIFY2(infos.contains(QStringLiteral("To see it: sudo portwatch-cli who udp/5353"))
+                     && infos.contains(QStringLiteral("To stop it: sudo portwatch-cli kill udp/5353")),
+                 qPrintable(infos.join(QLatin1Char('|'))));
+        whitelist->trigger();
+        QCOMPARE(whitelistSpy.size(), 1);
+
+        // Whitelisted by user and port: a normal, explained state.
+        WatchedListener trusted = hidden;
+        trusted.verdict = Verdict::Expected;
+        tray.setState(MonitorState::Clear, QStringLiteral("1 listener on the watched ports, whitelisted"), {trusted});
+        QCOMPARE(findAction(tray.menu(), QStringLiteral("status"))->text(), QStringLiteral("Portwatch: All clear"));
+        QVERIFY2(tray.toolTip().contains(QStringLiteral("udp/5353 \u2014 owner not visible (user bob) (whitelisted by user and port)")),
+                 qPrintable(tray.toolTip()));
+        QVERIFY(!findAction(listenerEntries(tray.menu()).at(0)->menu(), QStringLiteral("whitelist"))->isEnabled());
     }
 
     void backendFailureShowsTheReason()

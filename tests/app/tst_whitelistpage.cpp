@@ -4,6 +4,7 @@
 #include "app/processpickerdialog.h"
 #include "app/ruleeditordialog.h"
 #include "app/settingsdialog.h"
+#include "core/rulemaker.h"
 #include "dialogtestutil.h"
 
 #include <QCheckBox>
@@ -12,7 +13,10 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QFile>
+#include <QFileInfo>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace portwatch;
@@ -120,6 +124,86 @@ private Q_SLOTS:
         QVERIFY(buttons && buttons->button(QDialogButtonBox::Apply)->isEnabled());
     }
 
+    void editorShowsWhatASymlinkResolvesTo()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString real = dir.filePath(QStringLiteral("python3.11"));
+        const QString link = dir.filePath(QStringLiteral("python3"));
+        QFile file(real);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        QVERIFY(QFile::link(real, link));
+
+        click(control<QPushButton>(m_dialog.get(), "addRuleButton"));
+        auto *editor = testutil::waitForChild<RuleEditorDialog>(m_dialog.get());
+        QVERIFY(editor);
+        auto *resolved = control<QLabel>(editor, "resolvedLabel");
+        QTest::keyClicks(control<QLineEdit>(editor, "exeEdit"), link);
+        QVERIFY(resolved->isVisible());
+        QVERIFY2(resolved->text().contains(QFileInfo(real).canonicalFilePath()), qPrintable(resolved->text()));
+        testutil::retype(control<QLineEdit>(editor, "exeEdit"), real);
+        QVERIFY(!resolved->isVisible());
+        testutil::retype(control<QLineEdit>(editor, "exeEdit"), link);
+        click(okButton(editor));
+        // The rule keeps what the user typed.
+        QTRY_COMPARE(m_table->rowCount(), 2);
+        QCOMPARE(m_dialog->config().whitelist.last().exe, link);
+    }
+
+    void editorMakesUserAndPortRules()
+    {
+        click(control<QPushButton>(m_dialog.get(), "addRuleButton"));
+        auto *editor = testutil::waitForChild<RuleEditorDialog>(m_dialog.get());
+        QVERIFY(editor);
+        auto *message = control<QLabel>(editor, "messageLabel");
+        QTest::keyClicks(control<QLineEdit>(editor, "userEdit"), QStringLiteral("postgres"));
+        QVERIFY(!okButton(editor)->isEnabled()); // no program and no ports: would trust too much
+        QVERIFY2(message->text().contains(QStringLiteral("both a user and ports")), qPrintable(message->text()));
+        QTest::keyClicks(control<QLineEdit>(editor, "portsEdit"), QStringLiteral("tcp/5432"));
+        QVERIFY(okButton(editor)->isEnabled());
+        QTest::keyClicks(control<QLineEdit>(editor, "argsEdit"), QStringLiteral("-D *"));
+        QVERIFY(!okButton(editor)->isEnabled()); // arguments of which program?
+        testutil::retype(control<QLineEdit>(editor, "argsEdit"), QString());
+        click(okButton(editor));
+        QTRY_COMPARE(m_table->rowCount(), 2);
+        WhitelistRule expected;
+        expected.user = QStringLiteral("postgres");
+        expected.ports = *PortSpec::parse(u"tcp/5432");
+        QCOMPARE(m_dialog->config().whitelist.last(), expected);
+    }
+
+    void editorKeepsArguments()
+    {
+        WhitelistRule server = makeRule(QStringLiteral("/usr/bin/python3.11"), QStringLiteral("alice"),
+                                        QStringLiteral("tcp/8000"));
+        server.args = QStringLiteral("-m http.server *");
+        WhitelistRule bare = server;
+        bare.args = QString(); // set and empty: no arguments at all
+        bare.ports = *PortSpec::parse(u"tcp/8001");
+        Config config = sampleConfig();
+        config.whitelist = {server, bare};
+        m_dialog = std::make_unique<SettingsDialog>(config, nullptr);
+        m_dialog->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_dialog.get()));
+        m_dialog->showPage(SettingsDialog::Page::Whitelist);
+        m_table = control<QTableWidget>(m_dialog.get(), "ruleTable");
+        QCOMPARE(m_table->item(0, 0)->text(), QStringLiteral("/usr/bin/python3.11 -m http.server *"));
+
+        for (int rowIndex : {0, 1}) {
+            testutil::clickCell(m_table, rowIndex);
+            click(control<QPushButton>(m_dialog.get(), "editRuleButton"));
+            auto *editor = testutil::waitForChild<RuleEditorDialog>(m_dialog.get());
+            QVERIFY(editor);
+            testutil::retype(control<QLineEdit>(editor, "userEdit"), QStringLiteral("bob"));
+            click(okButton(editor));
+            QTRY_COMPARE(m_dialog->config().whitelist.at(rowIndex).user, QStringLiteral("bob"));
+            QTRY_VERIFY(!m_dialog->findChild<RuleEditorDialog *>());
+        }
+        QCOMPARE(m_dialog->config().whitelist.at(0).args, std::optional<QString>(QStringLiteral("-m http.server *")));
+        QCOMPARE(m_dialog->config().whitelist.at(1).args, std::optional<QString>(QString()));
+    }
+
     void editSelected()
     {
         testutil::clickCell(m_table, 0);
@@ -177,7 +261,7 @@ private Q_SLOTS:
         using platform::Protocol;
         m_dialog->setRunningListeners({
             testutil::listener(Protocol::Tcp, 8080, {testutil::process(4242, "python3", "/usr/bin/python3.11", "alice")}),
-            // An owner whose executable cannot be read cannot become a rule.
+            // An owner whose executable cannot be read is trusted by its user and port.
             testutil::listener(Protocol::Udp, 8053, {testutil::process(4343, "dnsd", "", "bob")}),
         });
         click(control<QPushButton>(m_dialog.get(), "addFromProcessButton"));
@@ -190,15 +274,42 @@ private Q_SLOTS:
                                                  QStringLiteral("/usr/bin/python3.11")}));
         QVERIFY(!okButton(picker)->isEnabled());
         testutil::clickCell(listeners, 1);
-        QVERIFY(!okButton(picker)->isEnabled()); // unreadable executable: not selectable
+        QVERIFY(okButton(picker)->isEnabled());
+        QVERIFY(!control<QCheckBox>(picker, "limitUserCheck")->isEnabled()); // needed without a program
+        QCOMPARE(control<QLabel>(picker, "ruleLabel")->text(), QStringLiteral("Rule: any program as bob on udp/8053"));
         testutil::clickCell(listeners, 0);
         QVERIFY(okButton(picker)->isEnabled());
         QVERIFY(control<QCheckBox>(picker, "limitUserCheck")->text().contains(QStringLiteral("alice")));
         click(okButton(picker));
 
         QTRY_COMPARE(m_table->rowCount(), 2);
-        QCOMPARE(m_dialog->config().whitelist.last(),
-                 makeRule(QStringLiteral("/usr/bin/python3.11"), QStringLiteral("alice"), QStringLiteral("tcp/8080")));
+        // The rule a notification's Whitelist makes for the same process: program, script, user, port.
+        WhitelistRule expected = makeRule(QStringLiteral("/usr/bin/python3.11"), QStringLiteral("alice"),
+                                          QStringLiteral("tcp/8080"));
+        expected.args = QStringLiteral("--port 8080 *");
+        QCOMPARE(m_dialog->config().whitelist.last(), expected);
+        const WatchedListener python = testutil::listener(
+            Protocol::Tcp, 8080, {testutil::process(4242, "python3", "/usr/bin/python3.11", "alice")});
+        QCOMPARE(m_dialog->config().whitelist.last(), rulemaker::forListener(python.listener, Whitelist{}, {}).front());
+    }
+
+    void addFromRunningProcessHiddenOwner()
+    {
+        m_dialog->setRunningListeners({testutil::listener(platform::Protocol::Tcp, 5432, {}, Verdict::Unexpected)});
+        click(control<QPushButton>(m_dialog.get(), "addFromProcessButton"));
+        auto *picker = testutil::waitForChild<ProcessPickerDialog>(m_dialog.get());
+        QVERIFY(picker);
+        auto *listeners = control<QTableWidget>(picker, "listenerTable");
+        QCOMPARE(listeners->rowCount(), 1);
+        QCOMPARE(listeners->item(0, 1)->text(), QStringLiteral("(hidden)"));
+        testutil::clickCell(listeners, 0);
+        click(okButton(picker));
+        QTRY_COMPARE(m_table->rowCount(), 2);
+        WhitelistRule expected;
+        expected.user = QStringLiteral("www-data");
+        expected.ports = *PortSpec::parse(u"tcp/5432");
+        QCOMPARE(m_dialog->config().whitelist.last(), expected);
+        QCOMPARE(m_table->item(1, 0)->text(), QStringLiteral("any program"));
     }
 
     void addFromRunningProcessAnyPort()

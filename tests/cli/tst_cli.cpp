@@ -16,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <sys/stat.h>
 #include <memory>
@@ -97,6 +99,7 @@ private Q_SLOTS:
     void checkNeverMovesAnyFile_data();
     void checkNeverMovesAnyFile();
     void processDataIsEscaped();
+    void checkHonoursUserAndPortRules();
     void watchPrintsEventsAndStopsOnSigterm();
 };
 
@@ -349,6 +352,33 @@ void TestCli::checkAgainstWhitelist()
     config.insert(QStringLiteral("whitelist"), QJsonArray{QJsonObject{{QStringLiteral("exe"), exe}, {QStringLiteral("ports"), spec}}});
     const Run ok = runCli({QStringLiteral("check"), QStringLiteral("--config"), writeConfig(dir, config)});
     QVERIFY2(ok.exitCode == 0, ok.out + ok.err);
+}
+
+void TestCli::checkHonoursUserAndPortRules()
+{
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    const QString spec = QStringLiteral("tcp/%1").arg(child.ports().value(0));
+    QTemporaryDir dir;
+    // The rule for a socket whose owner may be hidden: a user (here by uid) and ports, no executable.
+    const auto configWith = [&](const QString &user, const QString &ports) {
+        return QJsonObject{{QStringLiteral("version"), 2},
+                           {QStringLiteral("watched"), QJsonArray{spec}},
+                           {QStringLiteral("whitelist"),
+                            QJsonArray{QJsonObject{{QStringLiteral("user"), user}, {QStringLiteral("ports"), ports}}}}};
+    };
+    const QString me = QString::number(::geteuid());
+    const Run ok = runCli({QStringLiteral("check"), QStringLiteral("--config"), writeConfig(dir, configWith(me, spec))});
+    QVERIFY2(ok.exitCode == 0, ok.out + ok.err);
+    QVERIFY2(ok.err.isEmpty(), ok.err);
+
+    const QString otherUser = QString::number(::geteuid() + 4242);
+    const Run otherUsers = runCli({QStringLiteral("check"), QStringLiteral("--config"),
+                                   writeConfig(dir, configWith(otherUser, spec))});
+    QCOMPARE(otherUsers.exitCode, 1);
+    const Run otherPort = runCli({QStringLiteral("check"), QStringLiteral("--config"),
+                                  writeConfig(dir, configWith(me, QStringLiteral("tcp/1")))});
+    QCOMPARE(otherPort.exitCode, 1);
 }
 
 void TestCli::checkBrokenConfigIsAnError()

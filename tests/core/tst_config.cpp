@@ -75,6 +75,8 @@ private Q_SLOTS:
     void defaults();
     void defaultsAvoidDesktopServices();
     void jsonRoundTrip();
+    void version2OnlyWhenNeeded();
+    void version1FileLoadsUnchanged();
     void jsonFormat();
     void missingKeysTakeDefaults();
     void unknownKeysIgnored();
@@ -157,6 +159,53 @@ void TestConfig::jsonRoundTrip()
         QVERIFY2(parsed, qPrintable(message));
         QCOMPARE(*parsed, original);
     }
+}
+
+void TestConfig::version2OnlyWhenNeeded()
+{
+    // A config without the version 2 features is still written as version 1, for an older Portwatch.
+    Config config = sampleConfig();
+    QCOMPARE(config.toJson().value(u"version").toInt(), 1);
+    QVERIFY(!config.toJson().contains(u"interpreters"));
+
+    Config withUserRule = config;
+    WhitelistRule byUser;
+    byUser.user = QStringLiteral("postgres");
+    byUser.ports = *PortSpec::parse(u"tcp/5432");
+    withUserRule.whitelist.append(byUser);
+    QCOMPARE(withUserRule.toJson().value(u"version").toInt(), 2);
+
+    Config withArgs = config;
+    withArgs.whitelist[1].args = QStringLiteral("server.js *");
+    QCOMPARE(withArgs.toJson().value(u"version").toInt(), 2);
+
+    Config withInterpreters = config;
+    withInterpreters.interpreters = {QStringLiteral("deno"), QStringLiteral("lua")};
+    const QJsonObject json = withInterpreters.toJson();
+    QCOMPARE(json.value(u"version").toInt(), 2);
+    QCOMPARE(json.value(u"interpreters").toArray(), (QJsonArray{QStringLiteral("deno"), QStringLiteral("lua")}));
+
+    for (const Config &original : {withUserRule, withArgs, withInterpreters}) {
+        QString message;
+        const auto parsed = ConfigStore::parse(ConfigStore::serialize(original), QStringLiteral("x.json"), &message);
+        QVERIFY2(parsed, qPrintable(message));
+        QCOMPARE(*parsed, original);
+    }
+}
+
+void TestConfig::version1FileLoadsUnchanged()
+{
+    const QByteArray old = R"({"version": 1, "watched": ["tcp/8080"],
+        "whitelist": [{"exe": "/usr/bin/python3", "user": "dev", "ports": "tcp/8080"}], "firstRunDone": true})";
+    QString message;
+    const auto parsed = ConfigStore::parse(old, QStringLiteral("old.json"), &message);
+    QVERIFY2(parsed, qPrintable(message));
+    QCOMPARE(parsed->whitelist.size(), 1);
+    QVERIFY(!parsed->whitelist.front().args.has_value());
+    QVERIFY(parsed->interpreters.isEmpty());
+    QCOMPARE(parsed->toJson().value(u"version").toInt(), 1);
+    QCOMPARE(parsed->toJson().value(u"whitelist").toArray().at(0).toObject(),
+             object(R"({"exe": "/usr/bin/python3", "user": "dev", "ports": "tcp/8080"})"));
 }
 
 void TestConfig::jsonFormat()
@@ -245,6 +294,20 @@ void TestConfig::badValues_data()
                                             << R"(whitelist[0].exe: "nginx" is not an absolute path)";
     QTest::newRow("whitelist bad ports") << QByteArray(R"({"whitelist": [{"exe": "/bin/a", "ports": "tcp/0"}]})")
                                          << R"(whitelist[0].ports: "tcp/0": port 0 is out of range 1-65535)";
+    QTest::newRow("interpreters string") << QByteArray(R"({"interpreters": "deno"})")
+                                         << R"(interpreters: must be an array of program names such as ["deno", "lua"], got "deno")";
+    QTest::newRow("interpreters number") << QByteArray(R"({"interpreters": ["deno", 5]})")
+                                         << R"(interpreters[1]: must be a program name such as "deno", got 5)";
+    QTest::newRow("interpreters empty name") << QByteArray(R"({"interpreters": [" "]})")
+                                             << "interpreters[0]: the program name is empty";
+    QTest::newRow("interpreters path") << QByteArray(R"({"interpreters": ["/usr/bin/deno"]})")
+                                       << R"(interpreters[0]: "/usr/bin/deno" is a path; give the program's file name only, such as "deno")";
+    QTest::newRow("interpreters space") << QByteArray(R"({"interpreters": ["my deno"]})")
+                                        << R"(interpreters[0]: "my deno" contains spaces; a program name has none)";
+    QTest::newRow("interpreters twice") << QByteArray(R"({"interpreters": ["lua", "lua"]})")
+                                        << R"(interpreters[1]: "lua" is listed twice)";
+    QTest::newRow("whitelist rule without exe or user") << QByteArray(R"({"whitelist": [{"ports": "tcp/80"}]})")
+                                                        << R"(whitelist[0].exe: missing (the absolute path of the executable; a rule without one needs "user" and "ports"))";
     QTest::newRow("interval low") << QByteArray(R"({"intervalMs": 249})") << "intervalMs: 249 is out of range 250-60000";
     QTest::newRow("interval high") << QByteArray(R"({"intervalMs": 60001})")
                                    << "intervalMs: 60001 is out of range 250-60000";
@@ -295,9 +358,9 @@ void TestConfig::newerVersion()
 {
     QStringList errors;
     // Keys that mean something else in a newer format are not judged.
-    QVERIFY(!Config::fromJson(object(R"({"version": 2, "watched": {"ports": [80]}})"), &errors));
+    QVERIFY(!Config::fromJson(object(R"({"version": 3, "watched": {"ports": [80]}})"), &errors));
     QCOMPARE(errors,
-             QStringList{QStringLiteral("version: 2: this file is from a newer Portwatch (this one reads version 1 and "
+             QStringList{QStringLiteral("version: 3: this file is from a newer Portwatch (this one reads version 2 and "
                                         "older); update Portwatch or move the file away")});
 }
 

@@ -164,17 +164,31 @@ private Q_SLOTS:
         QVERIFY(monitor->listeners().isEmpty());
     }
 
-    void invisibleOwnerIsDegradedAndAlertOutranksIt()
+    void hiddenOwnerAlertsUntilTrustedByUserAndPort()
     {
         FakePlatform fake;
         fake.processes->setUserName(1001, "bob");
         fake.sockets->addSocket(makeSocket(Protocol::Tcp, 8080, 1, 1001)); // no owners scripted: not visible
         auto monitor = makeMonitor(fake);
+        QSignalSpy appeared(monitor.get(), &Monitor::appeared);
         monitor->setConfig(watching(QStringLiteral("8080-8081")));
         monitor->start();
-        QTRY_COMPARE(toString(monitor->state()), toString(MonitorState::Degraded));
-        QCOMPARE(monitor->listeners().front().verdict, Verdict::Unknown);
-        QVERIFY2(monitor->stateReason().contains(QLatin1String("user bob")), qPrintable(monitor->stateReason()));
+        // A process Portwatch cannot see is an unexpected listener like any other, not a degraded monitor.
+        QTRY_COMPARE(toString(monitor->state()), toString(MonitorState::Alert));
+        QCOMPARE(monitor->listeners().front().verdict, Verdict::Unexpected);
+        QCOMPARE(appeared.size(), 1);
+        QCOMPARE(listenerAt(appeared, 0).verdict, Verdict::Unexpected);
+        QVERIFY2(monitor->stateReason().contains(QLatin1String("user bob (owner hidden)")),
+                 qPrintable(monitor->stateReason()));
+
+        // Trusted by user and port: clear, and the reason says how.
+        WhitelistRule byUser;
+        byUser.user = QStringLiteral("bob");
+        byUser.ports = *PortSpec::parse(QStringLiteral("tcp/8080"));
+        monitor->setConfig(watching(QStringLiteral("8080-8081"), manualIntervalMs, {byUser}));
+        QCOMPARE(toString(monitor->state()), toString(MonitorState::Clear));
+        QVERIFY2(monitor->stateReason().contains(QLatin1String("1 with a hidden owner, trusted by its user and port")),
+                 qPrintable(monitor->stateReason()));
 
         fake.processes->setOwners(2, {makeProcess(50, "/usr/bin/python3")});
         fake.sockets->addSocket(makeSocket(Protocol::Tcp, 8081, 2));
@@ -183,7 +197,7 @@ private Q_SLOTS:
 
         fake.sockets->removeSocket(2);
         monitor->pollNow();
-        QTRY_COMPARE(toString(monitor->state()), toString(MonitorState::Degraded));
+        QTRY_COMPARE(toString(monitor->state()), toString(MonitorState::Clear));
     }
 
     void backendFailureIsDegradedAndReported()

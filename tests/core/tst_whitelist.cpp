@@ -2,7 +2,10 @@
 // cannot see, and the rules' JSON form with its error messages.
 #include "core/whitelist.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QTest>
 
 using portwatch::PortSpec;
@@ -15,6 +18,7 @@ using portwatch::platform::Protocol;
 using portwatch::platform::SocketEntry;
 
 Q_DECLARE_METATYPE(portwatch::Verdict)
+Q_DECLARE_METATYPE(std::vector<std::string>)
 
 namespace {
 
@@ -49,6 +53,19 @@ WhitelistRule rule(const QString &exe, const QString &user = {}, const QString &
     return r;
 }
 
+WhitelistRule userRule(const QString &user, const QString &ports)
+{
+    WhitelistRule r;
+    r.user = user;
+    r.ports = *PortSpec::parse(ports);
+    return r;
+}
+
+std::vector<std::string> argv(std::initializer_list<const char *> items)
+{
+    return std::vector<std::string>(items.begin(), items.end());
+}
+
 QJsonObject object(const char *json)
 {
     QJsonParseError error;
@@ -77,6 +94,13 @@ private Q_SLOTS:
     void jsonErrors_data();
     void jsonErrors();
     void jsonErrorsCollectedWithPath();
+    void userRuleNeedsUserAndPorts();
+    void userRuleJson();
+    void argsGlob_data();
+    void argsGlob();
+    void argsRule();
+    void argsJson();
+    void symlinkedExeMatchesBoth();
 };
 
 void TestWhitelist::exeIsExact()
@@ -147,7 +171,25 @@ void TestWhitelist::judge_data()
                                                        << Verdict::Expected;
     QTest::newRow("shared with a stranger") << rules << std::vector{master, stranger} << true << Verdict::Unexpected;
     QTest::newRow("stranger first") << rules << std::vector{stranger, node} << true << Verdict::Unexpected;
-    QTest::newRow("no owner visible") << rules << std::vector<ProcessInfo>{} << false << Verdict::Unknown;
+    // A hidden owner alerts like any other unless a rule for its user and port allows it.
+    QTest::newRow("no owner visible") << rules << std::vector<ProcessInfo>{} << false << Verdict::Unexpected;
+    QTest::newRow("no owner visible, user rule") << (rules + QList{userRule(QStringLiteral("root"), QStringLiteral("tcp/80"))})
+                                                 << std::vector<ProcessInfo>{} << false << Verdict::Expected;
+    QTest::newRow("no owner visible, rule by uid") << QList{userRule(QStringLiteral("0"), QStringLiteral("tcp/80"))}
+                                                   << std::vector<ProcessInfo>{} << false << Verdict::Expected;
+    QTest::newRow("no owner visible, other user's rule") << QList{userRule(QStringLiteral("dev"), QStringLiteral("tcp/80"))}
+                                                         << std::vector<ProcessInfo>{} << false << Verdict::Unexpected;
+    QTest::newRow("no owner visible, other port's rule") << QList{userRule(QStringLiteral("root"), QStringLiteral("tcp/81"))}
+                                                         << std::vector<ProcessInfo>{} << false << Verdict::Unexpected;
+    QTest::newRow("no owner visible, exe rule for the user")
+        << QList{rule(QStringLiteral("/usr/sbin/nginx"), QStringLiteral("root"), QStringLiteral("tcp/80"))}
+        << std::vector<ProcessInfo>{} << false << Verdict::Unexpected;
+    QTest::newRow("user rule allows a visible owner of that user")
+        << QList{userRule(QStringLiteral("root"), QStringLiteral("tcp/80"))} << std::vector{master} << true
+        << Verdict::Expected;
+    QTest::newRow("user rule allows no other user") << QList{userRule(QStringLiteral("root"), QStringLiteral("tcp/80"))}
+                                                    << std::vector{node} << true << Verdict::Unexpected;
+    QTest::newRow("nobody holds it") << rules << std::vector<ProcessInfo>{} << true << Verdict::Unknown;
     QTest::newRow("owner with unreadable exe") << rules << std::vector{unreadable} << true << Verdict::Unknown;
     QTest::newRow("visible part allowed") << rules << std::vector{node, unreadable} << false << Verdict::Expected;
     QTest::newRow("visible part not allowed") << rules << std::vector{stranger, unreadable} << false
@@ -164,6 +206,8 @@ void TestWhitelist::judge()
 
     Listener listener;
     listener.socket = socket(Protocol::Tcp, 80);
+    listener.socket.uid = 0;
+    listener.user = "root";
     listener.owners = owners;
     listener.ownersVisible = ownersVisible;
     QCOMPARE(Whitelist(rules).judge(listener), verdict);
@@ -215,7 +259,14 @@ void TestWhitelist::jsonErrors_data()
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("message");
 
-    QTest::newRow("no exe") << R"({"user": "root"})" << "exe: missing (the absolute path of the executable)";
+    QTest::newRow("no exe") << R"({"user": "root"})"
+                            << R"(exe: missing (the absolute path of the executable; a rule without one needs "user" and "ports"))";
+    QTest::newRow("no exe, no user") << R"({"ports": "tcp/80"})"
+                                     << R"(exe: missing (the absolute path of the executable; a rule without one needs "user" and "ports"))";
+    QTest::newRow("user rule with args") << R"({"user": "root", "ports": "tcp/80", "args": "x"})"
+                                         << R"(args: needs "exe" (the arguments of which program?))";
+    QTest::newRow("args number") << R"({"exe": "/bin/x", "args": 1})"
+                                 << R"(args: must be a string (a glob such as "-m http.server *"), got 1)";
     QTest::newRow("exe number") << R"({"exe": 42})" << "exe: must be a string, got 42";
     QTest::newRow("relative exe") << R"({"exe": "nginx"})" << R"(exe: "nginx" is not an absolute path)";
     QTest::newRow("empty exe") << R"({"exe": ""})" << R"(exe: "" is not an absolute path)";
@@ -254,6 +305,124 @@ void TestWhitelist::jsonErrorsCollectedWithPath()
     QStringList none;
     QVERIFY(WhitelistRule::fromJson(object(R"({"exe": "/bin/x"})"), QStringLiteral("whitelist[0]"), &none));
     QVERIFY(none.isEmpty());
+}
+
+void TestWhitelist::userRuleNeedsUserAndPorts()
+{
+    const ProcessInfo root = process(1, "/usr/sbin/nginx", "root", 0);
+    const SocketEntry s = socket(Protocol::Tcp, 80);
+    QVERIFY(userRule(QStringLiteral("root"), QStringLiteral("tcp/80")).matches(s, root));
+    // Without a user or without ports a rule with no exe would trust everything: it trusts nothing.
+    WhitelistRule noPorts;
+    noPorts.user = QStringLiteral("root");
+    QVERIFY(!noPorts.matches(s, root));
+    WhitelistRule noUser;
+    noUser.ports = *PortSpec::parse(QStringLiteral("tcp/80"));
+    QVERIFY(!noUser.matches(s, root));
+    Listener hidden;
+    hidden.socket = s;
+    hidden.user = "root";
+    hidden.ownersVisible = false;
+    QVERIFY(!noPorts.matchesHidden(hidden));
+    QVERIFY(!noUser.matchesHidden(hidden));
+}
+
+void TestWhitelist::userRuleJson()
+{
+    const WhitelistRule original = userRule(QStringLiteral("postgres"), QStringLiteral("tcp/5432"));
+    QCOMPARE(original.toJson(), object(R"({"user": "postgres", "ports": "tcp/5432"})"));
+    QString error;
+    const auto back = WhitelistRule::fromJson(original.toJson(), &error);
+    QVERIFY2(back, qPrintable(error));
+    QCOMPARE(*back, original);
+    QCOMPARE(original.describe(), QStringLiteral("any program as postgres on tcp/5432"));
+    const auto withNull = WhitelistRule::fromJson(object(R"({"exe": null, "user": "postgres", "ports": "tcp/5432"})"),
+                                                  &error);
+    QVERIFY2(withNull, qPrintable(error));
+    QCOMPARE(*withNull, original);
+}
+
+void TestWhitelist::argsGlob_data()
+{
+    QTest::addColumn<QString>("glob");
+    QTest::addColumn<std::vector<std::string>>("cmdline");
+    QTest::addColumn<bool>("matches");
+
+    const auto server = argv({"python3", "-m", "http.server", "8000"});
+    QTest::newRow("exact") << "-m http.server 8000" << server << true;
+    QTest::newRow("whole line only") << "-m http.server" << server << false;
+    QTest::newRow("star tail") << "-m http.server *" << server << true;
+    QTest::newRow("star tail matches no arguments") << "-m http.server *" << argv({"python3", "-m", "http.server"})
+                                                    << true;
+    QTest::newRow("star tail is not a prefix") << "-m http.server *" << argv({"python3", "-m", "http.serverx"})
+                                               << false;
+    QTest::newRow("other module") << "-m http.server *" << argv({"python3", "-m", "evil"}) << false;
+    QTest::newRow("star crosses slashes") << "/home/*/app.py" << argv({"python3", "/home/dev/src/app.py"}) << true;
+    QTest::newRow("question mark") << "app?.py" << argv({"python3", "app2.py"}) << true;
+    QTest::newRow("question mark needs one") << "app?.py" << argv({"python3", "app.py"}) << false;
+    QTest::newRow("escaped star") << "a\\*" << argv({"x", "a*"}) << true;
+    QTest::newRow("escaped star is literal") << "a\\*" << argv({"x", "ab"}) << false;
+    QTest::newRow("arguments joined by one space") << "a b" << argv({"x", "a", "b"}) << true;
+    QTest::newRow("case sensitive") << "App.py" << argv({"python3", "app.py"}) << false;
+    QTest::newRow("star alone matches nothing too") << "*" << argv({"python3"}) << true;
+    QTest::newRow("unreadable command line") << "*" << std::vector<std::string>{} << false;
+    QTest::newRow("backtracking") << "*a*b" << argv({"x", "aaab"}) << true;
+    QTest::newRow("backtracking fails") << "*a*b" << argv({"x", "aaac"}) << false;
+}
+
+void TestWhitelist::argsGlob()
+{
+    QFETCH(QString, glob);
+    QFETCH(std::vector<std::string>, cmdline);
+    QFETCH(bool, matches);
+    QCOMPARE(WhitelistRule::argsMatch(glob, cmdline), matches);
+}
+
+void TestWhitelist::argsRule()
+{
+    WhitelistRule server = rule(QStringLiteral("/usr/bin/python3.11"), QStringLiteral("dev"), QStringLiteral("tcp/8000"));
+    server.args = QStringLiteral("-m http.server *");
+    ProcessInfo python = process(5, "/usr/bin/python3.11", "dev");
+    python.cmdline = argv({"python3", "-m", "http.server"});
+    const SocketEntry s = socket(Protocol::Tcp, 8000);
+    QVERIFY(server.matches(s, python));
+    python.cmdline = argv({"python3", "/tmp/other.py"});
+    QVERIFY(!server.matches(s, python));
+    QCOMPARE(server.describe(), QStringLiteral("/usr/bin/python3.11 -m http.server * as dev on tcp/8000"));
+}
+
+void TestWhitelist::argsJson()
+{
+    WhitelistRule original = rule(QStringLiteral("/usr/bin/node"), QStringLiteral("dev"), QStringLiteral("tcp/3000"));
+    original.args = QStringLiteral("server.js *");
+    QCOMPARE(original.toJson().value(QStringLiteral("args")).toString(), QStringLiteral("server.js *"));
+    QString error;
+    const auto back = WhitelistRule::fromJson(original.toJson(), &error);
+    QVERIFY2(back, qPrintable(error));
+    QCOMPARE(*back, original);
+}
+
+void TestWhitelist::symlinkedExeMatchesBoth()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString real = dir.filePath(QStringLiteral("python3.11"));
+    const QString link = dir.filePath(QStringLiteral("python3"));
+    QFile file(real);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    QVERIFY(QFile::link(real, link));
+    const QString canonicalReal = QFileInfo(real).canonicalFilePath();
+    QCOMPARE(WhitelistRule::resolveExe(link), canonicalReal);
+    QCOMPARE(WhitelistRule::resolveExe(QStringLiteral("/does/not/exist")), QStringLiteral("/does/not/exist"));
+
+    // The rule keeps what the user typed; matching accepts the link and what it resolves to.
+    const WhitelistRule typed = rule(link);
+    const Whitelist whitelist({typed});
+    QCOMPARE(whitelist.rules().front().exe, link);
+    QVERIFY(whitelist.allows(socket(Protocol::Tcp, 80), process(1, canonicalReal.toStdString(), "dev")));
+    QVERIFY(whitelist.allows(socket(Protocol::Tcp, 80), process(1, link.toStdString(), "dev")));
+    QVERIFY(!whitelist.allows(socket(Protocol::Tcp, 80), process(1, "/usr/bin/perl", "dev")));
 }
 
 QTEST_GUILESS_MAIN(TestWhitelist)
