@@ -61,6 +61,9 @@ struct ProcessInfo {
     std::string user;                 // user name of uid, or the number as text when unknown
     std::uint64_t startTicks = 0;     // start time in clock ticks after boot (/proc/<pid>/stat field 22)
     std::int64_t startTimeMs = 0;     // start time, milliseconds since the Unix epoch (UTC)
+    int ppid = 0;                     // parent's pid; 0 when unknown
+    std::string parentName;           // parent's short name; empty when unknown or gone
+    std::string cwd;                  // working directory; empty when not readable (another user's)
 
     friend bool operator==(const ProcessInfo &, const ProcessInfo &) = default;
 };
