@@ -17,7 +17,7 @@ AlertDialog::AlertDialog(const WatchedListener &listener, QWidget *parent)
     m_ui->iconLabel->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning, nullptr, this).pixmap(iconSize));
     // Details are for copying into a terminal or a bug report.
     for (QLabel *value : {m_ui->portValue, m_ui->addressValue, m_ui->processValue, m_ui->pidValue, m_ui->userValue,
-                          m_ui->exeValue, m_ui->cmdlineValue, m_ui->startedValue})
+                          m_ui->exeValue, m_ui->cmdlineValue, m_ui->startedValue, m_ui->parentValue, m_ui->cwdValue})
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     connect(m_ui->killButton, &QPushButton::clicked, this, [this] {
@@ -42,18 +42,20 @@ void AlertDialog::setListener(const WatchedListener &listener)
     const bool visible = !socket.owners.empty();
     const platform::ProcessInfo first = visible ? socket.owners.front() : platform::ProcessInfo{};
     const QString name = visible ? listenertext::processName(first) : QString();
+    // What it runs, so that two "python3" are told apart at a glance.
+    const QString command = visible ? listenertext::shortCommand(first) : QString();
 
     if (!visible) {
         m_ui->headingLabel->setText(tr("<b>%1</b> is held by a process Portwatch cannot see.").arg(port));
     } else if (listener.verdict == Verdict::Expected) {
-        m_ui->headingLabel->setText(tr("<b>%1</b> is held by <b>%2</b> (whitelisted).").arg(port, name.toHtmlEscaped()));
+        m_ui->headingLabel->setText(tr("<b>%1</b> is held by <b>%2</b> (whitelisted).").arg(port, command.toHtmlEscaped()));
     } else {
         m_ui->headingLabel->setText(
-            tr("<b>%1</b> was taken by <b>%2</b>, which is not on the whitelist.").arg(port, name.toHtmlEscaped()));
+            tr("<b>%1</b> was taken by <b>%2</b>, which is not on the whitelist.").arg(port, command.toHtmlEscaped()));
     }
     setWindowTitle(tr("Portwatch: %1").arg(port));
 
-    m_ui->portValue->setText(port);
+    m_ui->portValue->setText(listenertext::portAndService(socket.socket));
     m_ui->addressValue->setText(listenertext::address(socket.socket));
     QString since = listenertext::localTime(listener.firstSeen);
     if (!visible) {
@@ -64,6 +66,8 @@ void AlertDialog::setListener(const WatchedListener &listener)
         m_ui->userValue->setText(QString::fromStdString(socket.user));
         m_ui->exeValue->setText(tr("unknown"));
         m_ui->cmdlineValue->setText(tr("unknown"));
+        m_ui->parentValue->setText(tr("unknown"));
+        m_ui->cwdValue->setText(tr("unknown"));
         m_ui->startedValue->setText(since.isEmpty() ? tr("unknown") : tr("first seen %1").arg(since));
     } else {
         QStringList pids;
@@ -77,6 +81,9 @@ void AlertDialog::setListener(const WatchedListener &listener)
         m_ui->userValue->setText(QString::fromStdString(first.user));
         m_ui->exeValue->setText(first.exe.empty() ? tr("not readable") : QString::fromStdString(first.exe));
         m_ui->cmdlineValue->setText(first.cmdline.empty() ? tr("not readable") : listenertext::commandLine(first));
+        const QString parent = listenertext::parent(first);
+        m_ui->parentValue->setText(parent.isEmpty() ? tr("unknown") : parent);
+        m_ui->cwdValue->setText(first.cwd.empty() ? tr("not readable") : QString::fromStdString(first.cwd));
         const QString started = listenertext::processStart(first);
         if (started.isEmpty())
             m_ui->startedValue->setText(since.isEmpty() ? tr("unknown") : tr("first seen %1").arg(since));

@@ -58,7 +58,8 @@ public:
     void start();
 
     void showSettings();
-    void showHistory();
+    void showHistory(); // the history window on its History tab
+    void showStatus();  // the same window on its Now tab
     void showDetails(const WatchedListener &listener);
 
     Monitor *monitor() const noexcept { return m_monitor.get(); }
@@ -83,6 +84,7 @@ private:
     void onConfigChanged(const Config &config);
     void lookForTrayHost();
     void showTrayIcon();
+    void openHistoryWindow(bool nowTab);
     void askFirstRunQuestion(const QList<WatchedListener> &listeners);
     void finishFirstRun(bool trustAll, bool review);
     void confirmKill(const WatchedListener &listener);
