@@ -2,6 +2,8 @@
 #include "commands.h"
 #include "output.h"
 
+#include "core/listenertext.h"
+
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -25,10 +27,18 @@ int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
                              : QStringLiteral("nothing holds %1\n").arg(wanted.join(QLatin1String(", "))));
     } else {
         out(listenersTable(*listeners));
-        const bool hidden = std::any_of(listeners->begin(), listeners->end(),
-                                        [](const platform::Listener &listener) { return !listener.ownersVisible; });
-        if (hidden && ::geteuid() != 0)
-            err(QStringLiteral("note: some owners are not visible to you; run with sudo to see every process\n"));
+        // Only rows that lack their owner are worth a note: a row that names its process is complete,
+        // even when processes of other users could not be searched for further sharers of the socket.
+        QStringList incomplete;
+        for (const platform::Listener &listener : *listeners) {
+            const QString port = listenertext::port(listener.socket);
+            if (listener.owners.empty() && !listener.ownersVisible && !incomplete.contains(port))
+                incomplete.append(port);
+        }
+        if (!incomplete.isEmpty() && ::geteuid() != 0)
+            err((incomplete.size() == 1 ? QStringLiteral("note: the owner of %1 is not visible to you; run with sudo to see it\n")
+                                        : QStringLiteral("note: the owners of %1 are not visible to you; run with sudo to see them\n"))
+                    .arg(incomplete.join(QLatin1String(", "))));
     }
     return listeners->isEmpty() ? ExitNegative : ExitOk;
 }
