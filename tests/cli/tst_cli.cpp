@@ -4,6 +4,7 @@
 #include "asnobody.h"
 #include "childlistener.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -320,6 +321,14 @@ void TestCli::killDryRun()
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains(QByteArray::number(child.pid())));
     QVERIFY(child.isRunning());
+    // Enough to recognise it before saying yes: what it runs, what started it, and where.
+    QVERIFY2(run.out.contains("portwatch-test-listener --listen udp:127.0.0.1:0"), run.out.constData());
+    QVERIFY2(run.out.contains(QStringLiteral("started by %1 (pid %2) in %3")
+                                  .arg(QCoreApplication::applicationName().left(15))
+                                  .arg(QCoreApplication::applicationPid())
+                                  .arg(QFileInfo(QDir::currentPath()).canonicalFilePath())
+                                  .toUtf8()),
+             run.out.constData());
 }
 
 void TestCli::checkAgainstWhitelist()
