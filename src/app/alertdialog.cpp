@@ -18,7 +18,7 @@ AlertDialog::AlertDialog(const WatchedListener &listener, QWidget *parent)
     // Details are for copying into a terminal or a bug report. They come from another process, which
     // names itself and its arguments as it likes: never let a label take them for rich text.
     for (QLabel *value : {m_ui->portValue, m_ui->addressValue, m_ui->processValue, m_ui->pidValue, m_ui->userValue,
-                          m_ui->exeValue, m_ui->cmdlineValue, m_ui->startedValue}) {
+                          m_ui->exeValue, m_ui->cmdlineValue, m_ui->startedValue, m_ui->parentValue, m_ui->cwdValue}) {
         value->setTextFormat(Qt::PlainText);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     }
@@ -57,6 +57,8 @@ void AlertDialog::setListener(const WatchedListener &listener)
     const QStringList elsewhere = visible && listener.verdict != Verdict::Expected
         ? Whitelist(m_rules).portsAllowing(first)
         : QStringList();
+    // What it runs, so that two "python3" are told apart at a glance.
+    const QString command = visible ? listenertext::shortCommand(first) : QString();
 
     if (hidden) {
         m_ui->headingLabel->setText(listener.verdict == Verdict::Expected
@@ -67,17 +69,17 @@ void AlertDialog::setListener(const WatchedListener &listener)
     } else if (!visible) {
         m_ui->headingLabel->setText(tr("<b>%1</b> is held by a process Portwatch cannot see.").arg(port));
     } else if (listener.verdict == Verdict::Expected) {
-        m_ui->headingLabel->setText(tr("<b>%1</b> is held by <b>%2</b> (whitelisted).").arg(port, name.toHtmlEscaped()));
+        m_ui->headingLabel->setText(tr("<b>%1</b> is held by <b>%2</b> (whitelisted).").arg(port, command.toHtmlEscaped()));
     } else if (!elsewhere.isEmpty()) {
         m_ui->headingLabel->setText(tr("<b>%1</b> was taken by <b>%2</b>, which is whitelisted only on %3, not on %1.")
-                                        .arg(port, name.toHtmlEscaped(), elsewhere.join(QStringLiteral("; ")).toHtmlEscaped()));
+                                        .arg(port, command.toHtmlEscaped(), elsewhere.join(QStringLiteral("; ")).toHtmlEscaped()));
     } else {
         m_ui->headingLabel->setText(
-            tr("<b>%1</b> was taken by <b>%2</b>, which is not on the whitelist.").arg(port, name.toHtmlEscaped()));
+            tr("<b>%1</b> was taken by <b>%2</b>, which is not on the whitelist.").arg(port, command.toHtmlEscaped()));
     }
     setWindowTitle(tr("Portwatch: %1").arg(port));
 
-    m_ui->portValue->setText(port);
+    m_ui->portValue->setText(listenertext::portAndService(socket.socket));
     m_ui->addressValue->setText(listenertext::address(socket.socket));
     QString since = listenertext::localTime(listener.firstSeen);
     if (!visible) {
@@ -86,6 +88,8 @@ void AlertDialog::setListener(const WatchedListener &listener)
         m_ui->userValue->setText(socketUser);
         m_ui->exeValue->setText(tr("unknown"));
         m_ui->cmdlineValue->setText(tr("unknown"));
+        m_ui->parentValue->setText(tr("unknown"));
+        m_ui->cwdValue->setText(tr("unknown"));
         m_ui->startedValue->setText(since.isEmpty() ? tr("unknown") : tr("first seen %1").arg(since));
     } else {
         QStringList pids;
@@ -99,6 +103,9 @@ void AlertDialog::setListener(const WatchedListener &listener)
         m_ui->userValue->setText(QString::fromStdString(first.user));
         m_ui->exeValue->setText(first.exe.empty() ? tr("not readable") : QString::fromStdString(first.exe));
         m_ui->cmdlineValue->setText(first.cmdline.empty() ? tr("not readable") : listenertext::commandLine(first));
+        const QString parent = listenertext::parent(first);
+        m_ui->parentValue->setText(parent.isEmpty() ? tr("unknown") : parent);
+        m_ui->cwdValue->setText(first.cwd.empty() ? tr("not readable") : QString::fromStdString(first.cwd));
         const QString started = listenertext::processStart(first);
         if (started.isEmpty())
             m_ui->startedValue->setText(since.isEmpty() ? tr("unknown") : tr("first seen %1").arg(since));

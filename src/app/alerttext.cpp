@@ -2,6 +2,8 @@
 #include "alerttext.h"
 
 #include "core/listenertext.h"
+#include "core/servicenames.h"
+#include "trayicon.h"
 
 #include <QCoreApplication>
 #include <QStringList>
@@ -48,6 +50,8 @@ Notification alert(const QList<WatchedListener> &listeners, int repeats)
     Notification notification;
     notification.persistent = true;
     notification.offerActions = true;
+    notification.clickLabel = tr("Details"); // the alert dialog, with Kill and Whitelist
+    notification.iconPath = TrayIcon::iconPath(MonitorState::Alert);
     if (listeners.isEmpty())
         return notification;
 
@@ -56,6 +60,17 @@ Notification alert(const QList<WatchedListener> &listeners, int repeats)
 
     QStringList lines;
     lines.append(listenertext::owners(first, QStringLiteral(", ")));
+    // What runs, where from: a name alone ("python3") does not tell two servers apart.
+    QStringList commands;
+    for (const platform::ProcessInfo &owner : first.owners) {
+        if (owner.cmdline.empty())
+            continue;
+        const QString command = listenertext::shortCommand(owner);
+        if (!commands.contains(command))
+            commands.append(command);
+    }
+    if (!commands.isEmpty())
+        lines.append(commands.join(QStringLiteral(", ")));
     QStringList exes;
     for (const platform::ProcessInfo &owner : first.owners) {
         const QString exe = owner.exe.empty() ? tr("(executable not readable)") : fromStd(owner.exe);
@@ -64,10 +79,23 @@ Notification alert(const QList<WatchedListener> &listeners, int repeats)
     }
     if (!exes.isEmpty())
         lines.append(exes.join(QStringLiteral(", ")));
+    if (!first.owners.empty()) {
+        const platform::ProcessInfo &owner = first.owners.front();
+        const QString parent = listenertext::parent(owner);
+        const QString cwd = fromStd(owner.cwd);
+        if (!parent.isEmpty() && !cwd.isEmpty())
+            lines.append(tr("Started by %1 in %2").arg(parent, cwd));
+        else if (!parent.isEmpty())
+            lines.append(tr("Started by %1").arg(parent));
+        else if (!cwd.isEmpty())
+            lines.append(tr("Working directory %1").arg(cwd));
+    }
     QStringList addresses;
     for (const WatchedListener &listener : listeners)
         addresses.append(listenertext::address(listener.listener.socket));
-    lines.append(tr("Listening on %1").arg(addresses.join(QStringLiteral(", "))));
+    const QString service = servicenames::name(first.socket.protocol, first.socket.port);
+    lines.append(service.isEmpty() ? tr("Listening on %1").arg(addresses.join(QStringLiteral(", ")))
+                                   : tr("Listening on %1 (%2)").arg(addresses.join(QStringLiteral(", ")), service));
     if (repeats > 1)
         lines.append(tr("Bound again: %1 times since the first alert.").arg(repeats));
     const bool hidden = ownerHidden(first);
@@ -88,6 +116,8 @@ Notification summary(const QList<WatchedListener> &listeners)
     constexpr qsizetype shownLines = 8;
     Notification notification;
     notification.persistent = true;
+    notification.clickLabel = tr("History"); // the history window's History tab
+    notification.iconPath = TrayIcon::iconPath(MonitorState::Alert);
     // A summary stands for a burst, so there are always several.
     notification.title = tr("%1 unexpected listeners on watched ports").arg(listeners.size());
 
@@ -154,7 +184,9 @@ QString killAdvice(const WatchedListener &listener, const platform::TerminateRes
 
 Notification killOutcome(const WatchedListener &listener, const std::vector<platform::TerminateResult> &results)
 {
+    // An outcome has no click: there is nothing more to see than it says (no "Details" leading nowhere).
     Notification notification;
+    notification.iconPath = TrayIcon::iconPath(MonitorState::Clear);
     const QString port = listenertext::port(listener.listener.socket);
     if (results.empty()) {
         notification.title = tr("Nothing to end on %1").arg(port);
@@ -166,6 +198,9 @@ Notification killOutcome(const WatchedListener &listener, const std::vector<plat
             || r.outcome == platform::TerminateOutcome::Refused || r.outcome == platform::TerminateOutcome::Failed;
     });
     const platform::TerminateResult &headline = notable != results.cend() ? *notable : results.back();
+    const bool freed = headline.outcome == platform::TerminateOutcome::Released
+                    || headline.outcome == platform::TerminateOutcome::AlreadyGone;
+    notification.iconPath = TrayIcon::iconPath(freed ? MonitorState::Clear : MonitorState::Alert);
     switch (headline.outcome) {
     case platform::TerminateOutcome::Released:
         notification.title = tr("Port %1 released").arg(port);

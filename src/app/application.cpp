@@ -93,6 +93,7 @@ Application::Application(ApplicationOptions options, QObject *parent)
     });
     connect(m_tray.get(), &TrayIcon::settingsRequested, this, &Application::showSettings);
     connect(m_tray.get(), &TrayIcon::historyRequested, this, &Application::showHistory);
+    connect(m_tray.get(), &TrayIcon::statusRequested, this, &Application::showStatus);
     connect(m_tray.get(), &TrayIcon::quitRequested, this, [] {
         spdlog::info("quit requested from the tray menu");
         QCoreApplication::quit();
@@ -287,6 +288,16 @@ void Application::showSettings()
 
 void Application::showHistory()
 {
+    openHistoryWindow(false);
+}
+
+void Application::showStatus()
+{
+    openHistoryWindow(true);
+}
+
+void Application::openHistoryWindow(bool nowTab)
+{
     if (!m_historyWindow) {
         m_historyWindow = new HistoryWindow(m_history.get());
         m_historyWindow->setAttribute(Qt::WA_DeleteOnClose);
@@ -298,6 +309,8 @@ void Application::showHistory()
     m_historyWindow->setStatus(m_monitor->state(), m_monitor->stateReason());
     m_historyWindow->setCurrentListeners(m_monitor->listeners());
     m_historyWindow->refresh();
+    // Asked for by name ("History…", a burst summary) or by a click on the icon (what is there now).
+    m_historyWindow->showTab(nowTab ? HistoryWindow::Tab::Now : HistoryWindow::Tab::History);
     raise(m_historyWindow.data());
 }
 

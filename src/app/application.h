@@ -58,7 +58,8 @@ public:
     void start();
 
     void showSettings();
-    void showHistory();
+    void showHistory(); // the history window on its History tab
+    void showStatus();  // the same window on its Now tab
     void showDetails(const WatchedListener &listener);
 
     Monitor *monitor() const noexcept { return m_monitor.get(); }
@@ -83,6 +84,7 @@ private:
     void onConfigChanged(const Config &config);
     void lookForTrayHost();
     void showTrayIcon();
+    void openHistoryWindow(bool nowTab);
     void askFirstRunQuestion(const QList<WatchedListener> &listeners);
     // Saves firstRunDone and the rules, then has the alert controller alert about `alertAbout`.
     void finishFirstRun(const QList<WhitelistRule> &rules, const QList<WatchedListener> &alertAbout);

@@ -1,6 +1,8 @@
 // Desktop notifications through org.freedesktop.Notifications: see dbusnotifier.h.
 #include "dbusnotifier.h"
 
+#include "notificationicon.h"
+
 #include <QCoreApplication>
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
@@ -9,6 +11,7 @@
 #include <QDBusServiceWatcher>
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
+#include <QStandardPaths>
 #include <QVariantMap>
 
 #include <algorithm>
@@ -44,6 +47,7 @@ DBusNotifier::DBusNotifier(const QDBusConnection &bus, QObject *parent)
     , m_bus(bus)
 {
     qRegisterMetaType<portwatch::Notification>();
+    NotificationImage::registerType();
     if (!m_bus.isConnected()) {
         qCInfo(lcNotify) << "no D-Bus session bus:" << m_bus.lastError().message();
         m_presence = Presence::Absent;
@@ -190,6 +194,8 @@ void DBusNotifier::onOwnerChanged(const QString &newOwner)
     m_capabilitiesPending = false;
     m_capabilitiesFailed = false;
     m_capabilities.clear();
+    m_serverName.clear();
+    m_serverAdvice.clear();
     if (newOwner.isEmpty()) {
         recheckPresence();
     } else {
@@ -236,10 +242,47 @@ void DBusNotifier::fetchCapabilities()
         m_capabilitiesFailed = false;
         qCInfo(lcNotify) << "notification server capabilities:" << m_capabilities;
         Q_EMIT capabilitiesChanged(m_capabilities);
+        fetchServerInformation();
         const auto waiting = std::exchange(m_waiting, {});
         for (const auto &[key, notification] : waiting)
             show(key, notification);
     });
+}
+
+void DBusNotifier::fetchServerInformation()
+{
+    const quint64 generation = m_generation;
+    const QDBusMessage call = QDBusMessage::createMethodCall(QString::fromLatin1(Service), QString::fromLatin1(ObjectPath),
+                                                             QString::fromLatin1(Interface), QStringLiteral("GetServerInformation"));
+    auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, generation](QDBusPendingCallWatcher *pending) {
+        pending->deleteLater();
+        if (generation != m_generation)
+            return;
+        const QDBusPendingReply<QString, QString, QString, QString> reply = *pending;
+        if (reply.isError()) {
+            qCInfo(lcNotify) << "GetServerInformation failed:" << reply.error().message();
+            return;
+        }
+        m_serverName = reply.argumentAt<0>();
+        qCInfo(lcNotify) << "notification server:" << m_serverName << reply.argumentAt<1>() << reply.argumentAt<2>();
+        m_serverAdvice = adviceFor(m_serverName);
+        if (!m_serverAdvice.isEmpty())
+            qCWarning(lcNotify).noquote() << m_serverAdvice;
+        Q_EMIT serverIdentified(m_serverName);
+    });
+}
+
+QString DBusNotifier::adviceFor(const QString &serverName)
+{
+    // dunst lists a notification's actions through dmenu (its default "dmenu" setting); without it
+    // the Kill and Whitelist buttons exist but cannot be chosen, and dunst says nothing.
+    if (serverName.compare(QLatin1String("dunst"), Qt::CaseInsensitive) == 0
+        && QStandardPaths::findExecutable(QStringLiteral("dmenu")).isEmpty())
+        return tr("The notification server is dunst, and dunst needs dmenu (Debian package suckless-tools) to offer "
+                  "the Kill and Whitelist actions of Portwatch's notifications; dmenu is not on PATH. Install it, "
+                  "or use the tray menu or the notification's Details window instead.");
+    return {};
 }
 
 bool DBusNotifier::supportsActions() const
@@ -283,7 +326,10 @@ void DBusNotifier::sendNotify(quint64 key, const Notification &notification)
     entry.inFlight = true;
 
     const bool buttons = notification.offerActions && m_capabilities.contains(QStringLiteral("actions"));
-    QStringList actions{QString::fromLatin1(NotificationAction::Default), tr("Details")};
+    // Only what leads somewhere is offered: a "Details" that does nothing is worse than none.
+    QStringList actions;
+    if (!notification.clickLabel.isEmpty())
+        actions << QString::fromLatin1(NotificationAction::Default) << notification.clickLabel;
     if (buttons && notification.offerKill)
         actions << QString::fromLatin1(NotificationAction::Kill) << tr("Kill");
     if (buttons)
@@ -293,6 +339,16 @@ void DBusNotifier::sendNotify(quint64 key, const Notification &notification)
     hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("portwatch"));
     hints.insert(QStringLiteral("urgency"), QVariant::fromValue(urgencyByte(notification.urgency)));
     hints.insert(QStringLiteral("category"), QStringLiteral("network"));
+    // The picture itself, and a PNG path as app_icon for servers that only read that: the name
+    // "portwatch" shows nothing (or a grey placeholder) unless an icon theme has it installed.
+    QString appIcon = QStringLiteral("portwatch");
+    if (!notification.iconPath.isEmpty()) {
+        const NotificationImage image = imageFor(notification.iconPath);
+        if (!image.data.isEmpty())
+            hints.insert(QStringLiteral("image-data"), QVariant::fromValue(image));
+        if (const QString png = notificationicon::pngFile(notification.iconPath); !png.isEmpty())
+            appIcon = png;
+    }
 
     const QString text = notification.offerActions && !buttons && !notification.bodyWithoutActions.isEmpty()
                              ? notification.bodyWithoutActions
@@ -304,7 +360,7 @@ void DBusNotifier::sendNotify(quint64 key, const Notification &notification)
 
     QDBusMessage call = QDBusMessage::createMethodCall(QString::fromLatin1(Service), QString::fromLatin1(ObjectPath),
                                                        QString::fromLatin1(Interface), QStringLiteral("Notify"));
-    call << QStringLiteral("Portwatch") << entry.id << QStringLiteral("portwatch") << notification.title << body
+    call << QStringLiteral("Portwatch") << entry.id << appIcon << notification.title << body
          << actions << hints << expireMs;
 
     const quint64 generation = m_generation;
@@ -320,6 +376,18 @@ void DBusNotifier::sendNotify(quint64 key, const Notification &notification)
                 onNotifyAnswered(key, notification, reply.isError() ? 0 : reply.value(),
                                  reply.isError() ? reply.error().message() : QString());
             });
+}
+
+NotificationImage DBusNotifier::imageFor(const QString &path)
+{
+    auto it = m_images.find(path);
+    if (it == m_images.end()) {
+        const QImage image = notificationicon::render(path);
+        if (image.isNull())
+            qCWarning(lcNotify) << "cannot render the notification icon" << path;
+        it = m_images.insert(path, image.isNull() ? NotificationImage{} : NotificationImage::fromImage(image));
+    }
+    return it.value();
 }
 
 void DBusNotifier::onNotifyAnswered(quint64 key, const Notification &notification, uint id, const QString &error)

@@ -3,6 +3,7 @@
 // keeps track of whether a server is there at all (servers may start after us, or on demand).
 #pragma once
 
+#include "notificationicon.h"
 #include "notifier.h"
 
 #include <QDBusConnection>
@@ -59,12 +60,20 @@ public:
     // The server's id for what is shown under `key`; 0 when nothing is (yet).
     uint serverId(quint64 key) const;
 
+    // The server's name from GetServerInformation ("dunst", "Xfce Notify Daemon"); empty until known.
+    QString serverName() const { return m_serverName; }
+    // What the user must install for this server to offer our buttons (dunst shows actions through
+    // dmenu); empty when nothing is missing. Also logged as a warning once the server is known.
+    QString serverAdvice() const { return m_serverAdvice; }
+    static QString adviceFor(const QString &serverName);
+
     // Asks the bus again whether the name has an owner or can be activated.
     void recheckPresence();
 
 Q_SIGNALS:
     void presenceChanged(portwatch::DBusNotifier::Presence presence);
     void capabilitiesChanged(const QStringList &capabilities);
+    void serverIdentified(const QString &name);
     // Notify failed (the server is gone after all, or refused): show it some other way.
     void notifyFailed(quint64 key, const portwatch::Notification &notification, const QString &error);
 
@@ -83,9 +92,11 @@ private:
     };
 
     void sendNotify(quint64 key, const Notification &notification);
+    NotificationImage imageFor(const QString &path); // rendered once per path
     void onNotifyAnswered(quint64 key, const Notification &notification, uint id, const QString &error);
     QDBusPendingCall sendClose(uint id, int timeoutMs = -1);
     void fetchCapabilities();
+    void fetchServerInformation();
     void setPresence(Presence presence);
     void onOwnerChanged(const QString &newOwner);
     void forgetAll();
@@ -100,10 +111,13 @@ private:
     // each other without pause.
     bool m_capabilitiesFailed = false;
     QStringList m_capabilities;
+    QString m_serverName;
+    QString m_serverAdvice;
     quint64 m_generation = 0; // bumped when the server changes: answers from the old one are stale
     QHash<quint64, Entry> m_entries;
     QHash<uint, quint64> m_keys; // server id -> key, only for our own notifications
     QList<QPair<quint64, Notification>> m_waiting; // shown before the capabilities were known
+    QHash<QString, NotificationImage> m_images;
 };
 
 } // namespace portwatch

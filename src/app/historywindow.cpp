@@ -148,6 +148,11 @@ void HistoryWindow::showTab(Tab tab)
     m_ui->tabs->setCurrentWidget(tab == Tab::Now ? m_ui->nowTab : m_ui->historyTab);
 }
 
+HistoryWindow::Tab HistoryWindow::currentTab() const
+{
+    return m_ui->tabs->currentWidget() == m_ui->nowTab ? Tab::Now : Tab::History;
+}
+
 QList<HistoryEvent> HistoryWindow::visibleEvents() const
 {
     QList<HistoryEvent> events;

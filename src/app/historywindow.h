@@ -38,6 +38,7 @@ public:
     // The monitor's state in words above the "Now" table.
     void setStatus(MonitorState state, const QString &reason);
     void showTab(Tab tab);
+    Tab currentTab() const;
 
     // The events the history table shows now, in its order (what an export writes).
     QList<HistoryEvent> visibleEvents() const;

@@ -2,6 +2,7 @@
 // (pointing to portwatch-cli watch), sets up logging, makes sure only one instance runs per user,
 // then hands over to Application.
 #include "application.h"
+#include "displaycheck.h"
 #include "quitsignals.h"
 #include "singleinstance.h"
 #include "trayicon.h"
@@ -73,14 +74,6 @@ std::optional<CommandLine> parseCommandLine(int argc, char *argv[], int *exitCod
     return result;
 }
 
-bool hasDisplay()
-{
-    // An explicit platform plugin (offscreen, vnc, ...) is the user's decision; trust it.
-    // Empty counts as unset: `DISPLAY= portwatch` has no display, and an empty QT_QPA_PLATFORM picks none.
-    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
-        || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -94,12 +87,19 @@ int main(int argc, char *argv[])
     if (!commandLine)
         return exitCode;
 
-    if (!hasDisplay()) {
+    // An explicit platform plugin (offscreen, vnc, ...) is the user's decision and is trusted; a
+    // DISPLAY with no server behind it must not reach Qt, which aborts on it.
+    const QString problem = [argc, argv] {
+        int probeArgc = argc;
+        const QCoreApplication probe(probeArgc, argv); // the sockets of the check want one
+        return portwatch::displaycheck::problem();
+    }();
+    if (!problem.isEmpty()) {
         std::fprintf(stderr,
-                     "portwatch: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so there is no tray to "
-                     "show.\nOn a server or over SSH, run the monitor without a GUI instead:\n"
+                     "portwatch: %s, so there is no tray to show.\n"
+                     "On a server or over SSH, run the monitor without a GUI instead:\n"
                      "    portwatch-cli watch%s%s\n",
-                     commandLine->configPath.isEmpty() ? "" : " --config ",
+                     qPrintable(problem), commandLine->configPath.isEmpty() ? "" : " --config ",
                      qPrintable(commandLine->configPath));
         return exitNoDisplay;
     }

@@ -22,6 +22,12 @@ struct Notification {
     QString bodyWithoutActions;
     bool persistent = false;   // stays until acted on or withdrawn (alerts); otherwise times out (outcomes)
     Urgency urgency = Urgency::Normal;
+    // What a click on the body does, as the server may label it ("Details", "History"); empty: a
+    // click does nothing, so no "default" action is offered at all.
+    QString clickLabel;
+    // An image Qt can read (an SVG from the resources): sent as the picture itself, because an icon
+    // name only works where an icon theme has it installed. Empty: the application's name only.
+    QString iconPath;
 };
 
 // Action ids, as sent to org.freedesktop.Notifications and reported by actionInvoked().

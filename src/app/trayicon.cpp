@@ -92,7 +92,7 @@ void TrayIcon::show()
         m_tray->setContextMenu(m_menu.get());
         connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
             if (reason == QSystemTrayIcon::Trigger)
-                Q_EMIT historyRequested();
+                Q_EMIT statusRequested();
         });
         Q_EMIT systemTrayIconCreated(m_tray);
     }
@@ -128,8 +128,8 @@ void TrayIcon::rebuildMenu()
     status->setEnabled(false);
     if (!m_reason.isEmpty() && (m_entries.isEmpty() || m_state == MonitorState::Paused))
         addInfo(m_menu.get(), m_reason);
-    if (m_entries.isEmpty() && m_state != MonitorState::Paused && m_state != MonitorState::Starting)
-        addInfo(m_menu.get(), tr("No watched port is in use"));
+    else if (m_entries.isEmpty() && m_state != MonitorState::Paused && m_state != MonitorState::Starting)
+        addInfo(m_menu.get(), tr("No watched port is in use")); // only when the monitor gave no reason: once is enough
     m_menu->addSeparator();
 
     for (const TrayEntry &entry : std::as_const(m_entries))
@@ -167,6 +167,10 @@ void TrayIcon::addEntry(const TrayEntry &entry)
         if (!owner.exe.empty())
             addInfo(sub, tr("Executable: %1").arg(QString::fromStdString(owner.exe)));
         addInfo(sub, tr("User: %1").arg(QString::fromStdString(owner.user)));
+        if (const QString parent = listenertext::parent(owner); !parent.isEmpty())
+            addInfo(sub, tr("Started by: %1").arg(parent));
+        if (!owner.cwd.empty())
+            addInfo(sub, tr("Directory: %1").arg(QString::fromStdString(owner.cwd)));
     } else if (ownerHidden(listener)) {
         // The menu cannot show a long explanation: the commands are what the user needs.
         const QString port = listenertext::port(listener.socket);

@@ -48,7 +48,8 @@ Q_SIGNALS:
     void whitelistRequested(const portwatch::WatchedListener &listener);
     void pauseToggled(bool pause); // true: the user asked to pause; false: to resume
     void settingsRequested();
-    void historyRequested();
+    void historyRequested(); // "History…" in the menu: the events
+    void statusRequested();  // a left click on the icon: who holds the watched ports now
     void quitRequested();
     // The QSystemTrayIcon now exists (after the first show()).
     void systemTrayIconCreated(QSystemTrayIcon *icon);

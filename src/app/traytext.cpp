@@ -65,14 +65,14 @@ QString listenerLine(const platform::Listener &listener)
     if (listener.owners.empty()) {
         who = listenertext::owners(listener);
     } else {
-        who = listenertext::owner(listener.owners.front());
+        who = listenertext::commandOwner(listener.owners.front());
         const auto others = listener.owners.size() - 1;
         if (others == 1)
             who += tr(" and 1 more process");
         else if (others > 1)
             who += tr(" and %1 more processes").arg(others);
     }
-    return QStringLiteral("%1 \u2014 %2").arg(listenertext::port(listener.socket), who);
+    return QStringLiteral("%1 \u2014 %2").arg(listenertext::portAndService(listener.socket), who);
 }
 
 QString entryText(const TrayEntry &entry)

@@ -8,6 +8,60 @@
 
 namespace portwatch {
 
+namespace {
+
+// Whether every port and protocol of `spec` is watched already by the union of `specs`: "tcp/8080"
+// typed while "tcp/8000-8100" is in the list adds nothing.
+bool coveredBy(const PortSpec &spec, const QList<PortSpec> &specs)
+{
+    for (const PortSpecItem &item : spec.items()) {
+        for (const bool udp : {false, true}) {
+            if (udp ? !item.udp : !item.tcp)
+                continue;
+            // Walk the range forward over whatever existing item covers its next port.
+            quint32 next = item.range.first;
+            bool advanced = true;
+            while (next <= item.range.last && advanced) {
+                advanced = false;
+                for (const PortSpec &other : specs) {
+                    for (const PortSpecItem &covering : other.items()) {
+                        if ((udp ? covering.udp : covering.tcp) && covering.range.contains(quint16(next))) {
+                            next = quint32(covering.range.last) + 1;
+                            advanced = true;
+                        }
+                    }
+                }
+            }
+            if (next <= item.range.last)
+                return false;
+        }
+    }
+    return true;
+}
+
+// The entries of `specs` that share a port and protocol with `spec`, as the user sees them.
+QStringList overlapping(const PortSpec &spec, const QList<PortSpec> &specs, int except)
+{
+    QStringList names;
+    for (int i = 0; i < specs.size(); ++i) {
+        if (i == except)
+            continue;
+        bool shared = false;
+        for (const PortSpecItem &item : spec.items()) {
+            for (const PortSpecItem &other : specs.at(i).items()) {
+                const bool protocol = (item.tcp && other.tcp) || (item.udp && other.udp);
+                if (protocol && item.range.first <= other.range.last && other.range.first <= item.range.last)
+                    shared = true;
+            }
+        }
+        if (shared)
+            names.append(specs.at(i).label());
+    }
+    return names;
+}
+
+} // namespace
+
 WatchedPortsPage::WatchedPortsPage(QWidget *parent)
     : SettingsPage(parent)
     , m_ui(std::make_unique<Ui::WatchedPortsPage>())
@@ -98,6 +152,15 @@ std::optional<PortSpec> WatchedPortsPage::validate()
         messagelabel::show(m_ui->specMessageLabel, Kind::Error, tr("%1 is already watched.").arg(spec->toString()));
         return spec;
     }
+    QList<PortSpec> others = m_specs;
+    if (selected >= 0 && selected < others.size())
+        others.removeAt(selected); // Replace swaps the selected entry out
+    if (coveredBy(*spec, others)) {
+        messagelabel::show(m_ui->specMessageLabel, Kind::Error,
+                           tr("%1 is already watched (by %2).")
+                               .arg(spec->toString(), overlapping(*spec, m_specs, selected).join(QStringLiteral(", "))));
+        return spec;
+    }
     m_ui->addSpecButton->setEnabled(true);
     m_ui->replaceSpecButton->setEnabled(selected >= 0);
     messagelabel::show(m_ui->specMessageLabel, Kind::Hint,
@@ -119,7 +182,7 @@ void WatchedPortsPage::add()
     const std::optional<PortSpec> spec = validate();
     if (!spec)
         return;
-    if (indexOf(*spec) >= 0) {
+    if (indexOf(*spec) >= 0 || coveredBy(*spec, m_specs)) {
         messagelabel::show(m_ui->specMessageLabel, messagelabel::Kind::Error,
                            tr("%1 is already watched.").arg(spec->toString()));
         return;
@@ -173,7 +236,7 @@ void WatchedPortsPage::rebuildList(int select)
     const QSignalBlocker blocker(m_ui->specList);
     m_ui->specList->clear();
     for (const PortSpec &spec : std::as_const(m_specs))
-        m_ui->specList->addItem(spec.toString());
+        m_ui->specList->addItem(spec.label());
     m_ui->specList->setCurrentRow(select);
     validate();
 }

@@ -32,6 +32,7 @@ struct CommonOptions {
     // Search every process for every socket: also finds processes that received a socket by fd
     // passing from an unrelated process, at the cost of a full scan.
     bool thorough = false;
+    bool utc = false; // watch: times in UTC instead of local time (always with the offset)
 };
 
 struct KillOptions {

@@ -3,6 +3,8 @@
 #include "output.h"
 
 #include "platform/console.h"
+#include "core/listenertext.h"
+#include "core/servicenames.h"
 #include "platform/processcontrol.h"
 
 #include <QSet>
@@ -103,9 +105,26 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
     out(QStringLiteral("%1 %2 holding %3:\n").arg(options.dryRun ? QStringLiteral("Would terminate") : QStringLiteral("Will terminate"),
                                                   targets.size() == 1 ? QStringLiteral("this process") : QStringLiteral("these processes"),
                                                   wanted));
-    for (const platform::KillTarget &target : targets)
-        out(QStringLiteral("  %1  %2  %3\n")
-                .arg(ownerText({}, &target.process), socketText(target.socket), escaped(target.process.exe)));
+    // Enough to recognise each one before saying yes: what it runs, what started it, and where.
+    for (const platform::KillTarget &target : targets) {
+        const platform::ProcessInfo &process = target.process;
+        const QString service = servicenames::name(target.socket.protocol, target.socket.port);
+        out(QStringLiteral("  %1  %2%3\n")
+                .arg(ownerText({}, &process), socketText(target.socket),
+                     service.isEmpty() ? QString() : QStringLiteral("  ") + service));
+        out(QStringLiteral("      %1\n").arg(escaped(listenertext::shortCommand(process, 70))));
+        if (!process.exe.empty())
+            out(QStringLiteral("      executable %1\n").arg(escaped(process.exe)));
+        const QString parent = listenertext::parent(process);
+        if (!parent.isEmpty() || !process.cwd.empty()) {
+            QStringList where;
+            if (!parent.isEmpty())
+                where << QStringLiteral("started by %1").arg(escaped(parent));
+            if (!process.cwd.empty())
+                where << QStringLiteral("in %1").arg(escaped(process.cwd));
+            out(QStringLiteral("      %1\n").arg(where.join(QLatin1Char(' '))));
+        }
+    }
     if (options.dryRun)
         return ExitOk;
 

@@ -55,6 +55,31 @@ QStringList withDashedSpecsPositional(const QStringList &arguments)
     return options + QStringList{QStringLiteral("--")} + dashed;
 }
 
+// What `portwatch-cli COMMAND --help` says above the options: that command only, with its exit statuses.
+QString commandHelp(const QString &command)
+{
+    const QString portSpec = QStringLiteral(
+        "PORTSPEC: 80, :80, tcp/80, udp/53, 8000-8100, tcp/8000-8100, or a comma-separated list.\n");
+    if (command == QLatin1String("who"))
+        return QStringLiteral("portwatch-cli who [PORTSPEC...]: which processes hold these ports (every listener "
+                              "when none is given): port, address, process with its pid and user, and its command line.\n")
+            + portSpec + QStringLiteral("Exit status: 0 something holds them, 1 nothing does, 2 bad arguments, 3 the OS query failed.");
+    if (command == QLatin1String("kill"))
+        return QStringLiteral("portwatch-cli kill PORTSPEC...: terminate what holds the ports, safely (SIGTERM, then "
+                              "SIGKILL after --grace), and confirm they are free. Asks first on a terminal, unless --yes.\n")
+            + portSpec + QStringLiteral("Exit status: 0 every port is free, 1 something still holds one (or the answer was no), "
+                                        "2 bad arguments, 3 the OS query failed.");
+    if (command == QLatin1String("check"))
+        return QStringLiteral("portwatch-cli check: compare what listens on the watched ports of the configuration with "
+                              "its whitelist.\nExit status: 0 every listener is whitelisted, 1 some are not, "
+                              "2 bad arguments, 3 the OS query failed.");
+    if (command == QLatin1String("watch"))
+        return QStringLiteral("portwatch-cli watch: monitor the watched ports of the configuration and print one line "
+                              "per unexpected listener that appears or goes, until Ctrl-C or SIGTERM. Times are local "
+                              "with their UTC offset, or UTC with --utc.\nExit status: 0 stopped, 3 the OS query failed.");
+    return {};
+}
+
 int usageError(const QString &message)
 {
     err(QStringLiteral("portwatch-cli: %1\nTry 'portwatch-cli --help'.\n").arg(message));
@@ -100,6 +125,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption graceOption(QStringLiteral("grace"),
                                          QStringLiteral("Seconds to wait after SIGTERM before SIGKILL (default: 3)."),
                                          QStringLiteral("SECONDS"), QStringLiteral("3"));
+    const QCommandLineOption utcOption(QStringLiteral("utc"), QStringLiteral("Print times in UTC instead of local time."));
     const QCommandLineOption thoroughOption(QStringLiteral("thorough"),
                                             QStringLiteral("Search every process, so a socket handed to an unrelated process "
                                                            "(fd passing) shows all its holders. Slower."));
@@ -117,10 +143,13 @@ int main(int argc, char *argv[])
         parser.addOption(jsonOption);
     } else if (command == QLatin1String("watch")) {
         parser.addPositionalArgument(QStringLiteral("watch"), QStringLiteral("Monitor the watched ports until Ctrl-C."), QStringLiteral("watch"));
-        parser.addOption(jsonOption);
+        parser.addOptions({jsonOption, utcOption});
     } else {
         parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check or watch."));
     }
+    // A command's help is about that command, not the whole tool.
+    if (const QString help = commandHelp(command); !help.isEmpty())
+        parser.setApplicationDescription(help);
 
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
@@ -141,11 +170,13 @@ int main(int argc, char *argv[])
     const QString level = parser.isSet(logLevelOption) ? parser.value(logLevelOption) : defaultLevel;
     if (!logging::isValidLevel(level))
         return usageError(QStringLiteral("unknown log level '%1'").arg(level));
-    logging::setup({level, QString(), true});
+    const bool utc = command == QLatin1String("watch") && parser.isSet(utcOption);
+    logging::setup({level, QString(), true, utc});
 
     CommonOptions common;
     common.configPath = parser.isSet(configOption) ? parser.value(configOption) : ConfigStore::defaultPath();
     common.json = command != QLatin1String("kill") && parser.isSet(jsonOption);
+    common.utc = utc;
     common.thorough = (command == QLatin1String("who") || command == QLatin1String("kill")) && parser.isSet(thoroughOption);
     const QString backend = parser.value(backendOption);
     if (backend == QLatin1String("netlink"))

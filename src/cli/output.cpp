@@ -3,6 +3,7 @@
 
 #include "core/listenertext.h"
 #include "platform/accounts.h"
+#include "core/servicenames.h"
 
 #include <QDateTime>
 #include <QJsonValue>
@@ -160,18 +161,21 @@ QJsonArray listenersToJson(const QList<platform::Listener> &listeners)
 
 QString listenersTable(const QList<platform::Listener> &listeners)
 {
-    QList<QStringList> rows{{QStringLiteral("PROTO"), QStringLiteral("ADDRESS"), QStringLiteral("PID"),
+    QList<QStringList> rows{{QStringLiteral("PROTO"), QStringLiteral("ADDRESS"), QStringLiteral("SERVICE"), QStringLiteral("PID"),
                              QStringLiteral("USER"), QStringLiteral("PROCESS"), QStringLiteral("COMMAND")}};
     for (const platform::Listener &listener : listeners) {
         const QString proto = QString::fromLatin1(platform::toString(listener.socket.protocol))
             + (listener.socket.family == platform::Family::IPv6 ? QStringLiteral("6") : QString());
         const QString address = listenertext::address(listener.socket);
+        QString service = servicenames::name(listener.socket.protocol, listener.socket.port);
+        if (service.isEmpty())
+            service = QStringLiteral("-");
         if (listener.owners.empty()) {
-            rows.append({proto, address, QStringLiteral("-"), escaped(listener.user),
+            rows.append({proto, address, service, QStringLiteral("-"), escaped(listener.user),
                          QStringLiteral("(owner not visible)"), invisibleHint(listener)});
         }
         for (const platform::ProcessInfo &owner : listener.owners)
-            rows.append({proto, address, QString::number(owner.pid), escaped(owner.user), escaped(owner.name),
+            rows.append({proto, address, service, QString::number(owner.pid), escaped(owner.user), escaped(owner.name),
                          escaped(owner.cmdline.empty() ? QString::fromStdString(owner.exe) : listenertext::commandLine(owner))});
     }
     QList<qsizetype> widths(rows.first().size(), 0);

@@ -31,10 +31,31 @@ const char *verdictText(Verdict verdict)
     return "unknown";
 }
 
-void printEvent(const char *event, const WatchedListener &watched, bool json)
+// The time of an event in the zone the log lines use too: local with its offset, or UTC (--utc).
+QDateTime eventTime(bool utc)
 {
+    return utc ? QDateTime::currentDateTimeUtc() : QDateTime::currentDateTime();
+}
+
+// "2026-12-06 05:01:02 +01:00", like the log lines' "%z".
+QString offsetText(const QDateTime &time)
+{
+    const int seconds = time.offsetFromUtc();
+    const int minutes = std::abs(seconds) / 60;
+    return QStringLiteral("%1%2:%3")
+        .arg(seconds < 0 ? QLatin1Char('-') : QLatin1Char('+'))
+        .arg(minutes / 60, 2, 10, QLatin1Char('0'))
+        .arg(minutes % 60, 2, 10, QLatin1Char('0'));
+}
+
+void printEvent(const char *event, const WatchedListener &watched, const CommonOptions &common)
+{
+    const bool json = common.json;
     const platform::Listener &listener = watched.listener;
-    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    const QDateTime time = eventTime(common.utc);
+    // ISO 8601 with the offset for JSON ("...T05:01:02.345+01:00", "Z" in UTC).
+    const QString now = json ? time.toString(Qt::ISODateWithMs)
+                             : time.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss ")) + offsetText(time);
     if (json) {
         QList<const platform::ProcessInfo *> owners;
         for (const platform::ProcessInfo &owner : listener.owners)
@@ -64,7 +85,7 @@ QString watchedText(const Config &config)
 {
     QStringList specs;
     for (const PortSpec &spec : config.watched)
-        specs << spec.toString();
+        specs << spec.label();
     return specs.join(QLatin1String(", "));
 }
 
@@ -93,13 +114,13 @@ int runWatch(const CommonOptions &common)
         if (listener.verdict == Verdict::Expected)
             spdlog::info("expected listener: {}", socketText(listener.listener.socket).toStdString());
         else
-            printEvent("appeared", listener, common.json);
+            printEvent("appeared", listener, common);
     });
     QObject::connect(&monitor, &Monitor::vanished, [&common](const WatchedListener &listener) {
         if (listener.verdict == Verdict::Expected)
             spdlog::info("expected listener gone: {}", socketText(listener.listener.socket).toStdString());
         else
-            printEvent("gone", listener, common.json);
+            printEvent("gone", listener, common);
     });
     QObject::connect(&monitor, &Monitor::pollFailed,
                      [](const QString &error) { spdlog::error("poll failed: {}", error.toStdString()); });

@@ -3,6 +3,7 @@
 #include "output.h"
 
 #include "platform/accounts.h"
+#include "core/listenertext.h"
 
 #include <QJsonDocument>
 
@@ -23,11 +24,18 @@ int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
                             : QStringLiteral("nothing holds %1\n").arg(specsSummary(specs)));
     } else {
         out(listenersTable(*listeners));
-        const bool hidden = std::any_of(listeners->begin(), listeners->end(),
-                                        [](const platform::Listener &listener) { return !listener.ownersVisible; });
-        if (hidden && !platform::isPrivileged())
-            err(QStringLiteral("note: some owners are not visible to you; run %1 to see every process\n")
-                    .arg(QString::fromStdString(platform::elevationHint())));
+        // Only rows that lack their owner are worth a note: a row that names its process is complete,
+        // even when processes of other users could not be searched for further sharers of the socket.
+        QStringList incomplete;
+        for (const platform::Listener &listener : *listeners) {
+            const QString port = listenertext::port(listener.socket);
+            if (listener.owners.empty() && !listener.ownersVisible && !incomplete.contains(port))
+                incomplete.append(port);
+        }
+        if (!incomplete.isEmpty() && !platform::isPrivileged())
+            err((incomplete.size() == 1 ? QStringLiteral("note: the owner of %1 is not visible to you; run %2 to see it\n")
+                                        : QStringLiteral("note: the owners of %1 are not visible to you; run %2 to see them\n"))
+                    .arg(incomplete.join(QLatin1String(", ")), QString::fromStdString(platform::elevationHint())));
     }
     return listeners->isEmpty() ? ExitNegative : ExitOk;
 }

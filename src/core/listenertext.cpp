@@ -1,6 +1,8 @@
 // Listener wording: see listenertext.h.
 #include "listenertext.h"
 
+#include "servicenames.h"
+
 #include <QCoreApplication>
 
 namespace portwatch::listenertext {
@@ -15,6 +17,12 @@ QString tr(const char *text)
 QString port(const platform::SocketEntry &socket)
 {
     return QStringLiteral("%1/%2").arg(QString::fromLatin1(platform::toString(socket.protocol))).arg(socket.port);
+}
+
+QString portAndService(const platform::SocketEntry &socket)
+{
+    const QString service = servicenames::name(socket.protocol, socket.port);
+    return service.isEmpty() ? port(socket) : QStringLiteral("%1 %2").arg(port(socket), service);
 }
 
 QString address(const platform::SocketEntry &socket)
@@ -40,6 +48,12 @@ QString owner(const platform::ProcessInfo &process)
     return tr("%1 (pid %2, user %3)").arg(processName(process)).arg(process.pid).arg(user);
 }
 
+QString commandOwner(const platform::ProcessInfo &process, int maxChars)
+{
+    const QString user = process.user.empty() ? QString::number(process.uid) : QString::fromStdString(process.user);
+    return tr("%1 (pid %2, user %3)").arg(shortCommand(process, maxChars)).arg(process.pid).arg(user);
+}
+
 QString owners(const platform::Listener &listener, const QString &separator)
 {
     if (listener.owners.empty()) {
@@ -63,6 +77,40 @@ QString commandLine(const platform::ProcessInfo &process)
         parts << text;
     }
     return parts.join(QLatin1Char(' '));
+}
+
+QString shortCommand(const platform::ProcessInfo &process, int maxChars)
+{
+    if (process.cmdline.empty())
+        return processName(process);
+    // Arguments that are paths stay recognisable by their last part; 40 characters is about where a
+    // path stops being read and starts being skipped.
+    constexpr qsizetype longPath = 40;
+    QStringList parts;
+    for (std::size_t i = 0; i < process.cmdline.size(); ++i) {
+        QString text = QString::fromStdString(process.cmdline[i]);
+        const qsizetype slash = text.lastIndexOf(QLatin1Char('/'));
+        if (i == 0 && slash >= 0 && slash + 1 < text.size())
+            text = text.mid(slash + 1);
+        else if (text.size() > longPath && text.startsWith(QLatin1Char('/')) && slash > 0 && slash + 1 < text.size())
+            text = QStringLiteral("…/") + text.mid(slash + 1);
+        if (text.isEmpty() || text.contains(QLatin1Char(' ')))
+            text = QLatin1Char('\'') + text + QLatin1Char('\'');
+        parts << text;
+    }
+    QString text = parts.join(QLatin1Char(' '));
+    if (maxChars > 1 && text.size() > maxChars)
+        text = text.left(maxChars - 1).trimmed() + QStringLiteral("…");
+    return text;
+}
+
+QString parent(const platform::ProcessInfo &process)
+{
+    if (process.ppid <= 0)
+        return {};
+    if (process.parentName.empty())
+        return tr("pid %1").arg(process.ppid);
+    return tr("%1 (pid %2)").arg(QString::fromStdString(process.parentName)).arg(process.ppid);
 }
 
 QString localTime(const QDateTime &time)

@@ -124,7 +124,8 @@ QString setup(const Options &options)
         }
     }
     auto logger = std::make_shared<spdlog::logger>("portwatch", sinks.begin(), sinks.end());
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %z %^%-5l%$ %v",
+                        options.utc ? spdlog::pattern_time_type::utc : spdlog::pattern_time_type::local);
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(logger);
     setLevel(options.level);

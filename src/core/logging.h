@@ -12,6 +12,9 @@ struct Options {
     QString level = QStringLiteral("info"); // trace, debug, info, warn, error, critical, off
     QString filePath;                       // empty: no file
     bool toStderr = true;
+    // Times in UTC instead of local time; either way each line carries its offset ("+01:00"), so a
+    // log read elsewhere or next to other output is never ambiguous.
+    bool utc = false;
 };
 
 // Parses a level name; nothing when it is not one of the names above.

@@ -2,6 +2,7 @@
 #include "monitorworker.h"
 
 #include "config.h"
+#include "servicenames.h"
 
 #include <QLoggingCategory>
 #include <QTimer>
@@ -68,6 +69,9 @@ void MonitorWorker::setConfig(const QList<PortSpec> &watched, int intervalMs, qu
 
 void MonitorWorker::start()
 {
+    // Service names for the listeners' words are read here, on the worker's thread, before the first
+    // report: the GUI thread then finds them ready instead of reading /etc/services itself.
+    servicenames::preload();
     m_running = true;
     poll(true);
     m_timer->start();

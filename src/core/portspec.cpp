@@ -184,6 +184,22 @@ QString PortSpec::toString() const
     return parts.join(QStringLiteral(", "));
 }
 
+QString PortSpec::label() const
+{
+    QStringList parts;
+    for (const PortSpecItem &item : m_items) {
+        for (const bool udp : {false, true}) {
+            if (udp ? !item.udp : !item.tcp)
+                continue;
+            PortSpecItem one = item;
+            one.tcp = !udp;
+            one.udp = udp;
+            parts.append(one.toString());
+        }
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
 void PortSpec::addTo(platform::SocketQuery &query) const
 {
     using platform::PortRange;

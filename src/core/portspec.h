@@ -39,6 +39,9 @@ public:
 
     // Canonical text that parse() reads back to an equal spec ("tcp/80, udp/53").
     QString toString() const;
+    // For people: every port with its protocol, like every other spec ("8000-8100" reads
+    // "tcp/8000-8100, udp/8000-8100"); toString() stays the short form the configuration keeps.
+    QString label() const;
     // Adds this spec's protocol/port ranges to a socket query for the platform layer.
     void addTo(platform::SocketQuery &query) const;
 

@@ -68,6 +68,9 @@ struct ProcessInfo {
     // ticks after boot (/proc/<pid>/stat field 22); Windows, the creation FILETIME (100 ns since 1601).
     std::uint64_t startTicks = 0;
     std::int64_t startTimeMs = 0;     // start time, milliseconds since the Unix epoch (UTC)
+    int ppid = 0;                     // parent's pid; 0 when unknown
+    std::string parentName;           // parent's short name; empty when unknown or gone
+    std::string cwd;                  // working directory; empty when not readable (another user's)
 
     friend bool operator==(const ProcessInfo &, const ProcessInfo &) = default;
 };

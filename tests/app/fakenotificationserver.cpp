@@ -2,6 +2,7 @@
 #include "fakenotificationserver.h"
 
 #include <QAtomicInteger>
+#include <QDBusArgument>
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
 #include <QDBusError>
@@ -30,7 +31,8 @@ public Q_SLOTS:
                 const QString &body, const QStringList &actions, const QVariantMap &hints, int expireTimeout)
     {
         QMutexLocker lock(&m_server->m_mutex);
-        FakeNotificationServer::NotifyCall call{appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout, 0};
+        FakeNotificationServer::NotifyCall call{appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout, 0, {}, {}};
+        decodeImage(hints.value(QStringLiteral("image-data")), call);
         // As the specification says: replace the notification when it is still open, else a new id.
         call.id = replacesId != 0 && m_server->m_open.contains(replacesId) ? replacesId : ++m_server->m_lastId;
         if (!m_server->m_open.contains(call.id))
@@ -53,10 +55,11 @@ public Q_SLOTS:
 
     QString GetServerInformation(QString &vendor, QString &version, QString &specVersion)
     {
+        QMutexLocker lock(&m_server->m_mutex);
         vendor = QStringLiteral("Portwatch tests");
         version = QStringLiteral("1");
         specVersion = QStringLiteral("1.2");
-        return QStringLiteral("fake");
+        return m_server->m_serverName;
     }
 
 Q_SIGNALS:
@@ -64,6 +67,29 @@ Q_SIGNALS:
     void NotificationClosed(uint id, uint reason);
 
 private:
+    // Reads (iiibiiay) the way a server does, without the notifier's own code.
+    static void decodeImage(const QVariant &hint, FakeNotificationServer::NotifyCall &call)
+    {
+        if (!hint.canConvert<QDBusArgument>())
+            return;
+        const QDBusArgument argument = hint.value<QDBusArgument>();
+        if (argument.currentSignature() != QLatin1String("(iiibiiay)"))
+            return;
+        int width = 0, height = 0, rowStride = 0, bits = 0, channels = 0;
+        bool alpha = false;
+        QByteArray data;
+        argument.beginStructure();
+        argument >> width >> height >> rowStride >> alpha >> bits >> channels >> data;
+        argument.endStructure();
+        call.imageFields = {width, height, rowStride, int(alpha), bits, channels, int(data.size())};
+        if (bits != 8 || channels != 4 || !alpha || width <= 0 || height <= 0 || rowStride < width * 4
+            || data.size() < qsizetype(rowStride) * height)
+            return;
+        call.image = QImage(reinterpret_cast<const uchar *>(data.constData()), width, height, rowStride,
+                            QImage::Format_RGBA8888)
+                         .copy();
+    }
+
     FakeNotificationServer *m_server;
 };
 
@@ -128,6 +154,12 @@ bool FakeNotificationServer::start(QString *error)
     }
     m_started = true;
     return true;
+}
+
+void FakeNotificationServer::setServerName(const QString &name)
+{
+    QMutexLocker lock(&m_mutex);
+    m_serverName = name;
 }
 
 QList<FakeNotificationServer::NotifyCall> FakeNotificationServer::notifyCalls() const

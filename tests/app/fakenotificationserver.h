@@ -4,6 +4,7 @@
 // Every call is recorded, thread-safely; the test makes it emit ActionInvoked / NotificationClosed.
 #pragma once
 
+#include <QImage>
 #include <QList>
 #include <QMutex>
 #include <QString>
@@ -28,6 +29,10 @@ public:
         QVariantMap hints;
         int expireTimeout = -1;
         uint id = 0; // what the server answered
+        // The "image-data" hint decoded as the specification describes it (null when absent or
+        // malformed), and its raw fields.
+        QImage image;
+        QList<int> imageFields; // width, height, rowstride, has alpha, bits per sample, channels, data size
 
         // The action ids, without their labels.
         QStringList actionIds() const;
@@ -41,6 +46,9 @@ public:
 
     // Connects, registers the object and takes the name; false with `error` set when it could not.
     bool start(QString *error = nullptr);
+
+    // What GetServerInformation answers as the name ("fake" unless set), e.g. "dunst".
+    void setServerName(const QString &name);
 
     QList<NotifyCall> notifyCalls() const;
     QList<uint> closeCalls() const;
@@ -66,5 +74,6 @@ private:
     QList<uint> m_closes;
     QList<uint> m_open;
     int m_capabilityCalls = 0;
+    QString m_serverName = QStringLiteral("fake");
     uint m_lastId = 0;
 };

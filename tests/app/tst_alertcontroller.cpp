@@ -24,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -137,6 +138,7 @@ class TestAlertController : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        Q_INIT_RESOURCE(icons);
         QVERIFY2(QDBusConnection::sessionBus().isConnected(), "run under dbus-run-session");
         qRegisterMetaType<portwatch::WatchedListener>();
         qRegisterMetaType<portwatch::platform::TerminateResult>();
@@ -167,6 +169,7 @@ private Q_SLOTS:
         QVERIFY2(alert.body.contains(listenerExe()), qPrintable(alert.body));
         QVERIFY2(alert.body.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(alert.body));
         QVERIFY(!alert.body.contains(QStringLiteral("Click to open")));
+        QCOMPARE(alert.image.size(), QSize(64, 64)); // the alert icon itself, no icon theme needed
         QVERIFY(harness.historyHas(HistoryEvent::Kind::Appeared, port));
 
         server.invokeAction(alert.id, QStringLiteral("kill"));
@@ -180,11 +183,17 @@ private Q_SLOTS:
         QCOMPARE(confirmations.size(), childUid < 1000 ? 1 : 0);
 
         // The outcome is told, the monitor sees the listener go, and the history has both.
-        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(server.notifyCalls().cbegin(), server.notifyCalls().cend(),
-                                             [&](const auto &call) {
-                                                 return call.summary == QStringLiteral("Port tcp/%1 released").arg(port);
-                                             }),
-                                 timeoutMs);
+        const auto released = [&] {
+            const auto calls = server.notifyCalls();
+            const auto it = std::find_if(calls.cbegin(), calls.cend(), [&](const auto &call) {
+                return call.summary == QStringLiteral("Port tcp/%1 released").arg(port);
+            });
+            return it == calls.cend() ? std::optional<FakeNotificationServer::NotifyCall>() : *it;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(released(), timeoutMs);
+        // Nothing more to see about an outcome, so no "Details" that would do nothing.
+        QCOMPARE(released()->actions, QStringList());
+        QCOMPARE(released()->image.size(), QSize(64, 64));
         QTRY_VERIFY_WITH_TIMEOUT(!harness.listenerOn(port), timeoutMs);
         QVERIFY(harness.historyHas(HistoryEvent::Kind::Killed, port));
         QTRY_VERIFY_WITH_TIMEOUT(harness.historyHas(HistoryEvent::Kind::Vanished, port), timeoutMs);

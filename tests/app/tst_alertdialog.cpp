@@ -38,7 +38,7 @@ private Q_SLOTS:
         AlertDialog dialog(sample(), nullptr);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
-        QCOMPARE(control<QLabel>(&dialog, "portValue")->text(), QStringLiteral("tcp/8080"));
+        QCOMPARE(control<QLabel>(&dialog, "portValue")->text(), QStringLiteral("tcp/8080 HTTP alternate"));
         QCOMPARE(control<QLabel>(&dialog, "addressValue")->text(), QStringLiteral("[::]:8080"));
         QCOMPARE(control<QLabel>(&dialog, "processValue")->text(), QStringLiteral("python3"));
         QCOMPARE(control<QLabel>(&dialog, "pidValue")->text(), QStringLiteral("4242"));
@@ -55,6 +55,25 @@ private Q_SLOTS:
         QVERIFY(dialog.windowTitle().contains(QStringLiteral("tcp/8080")));
         // Enter must not kill: Dismiss is the default button.
         QVERIFY(control<QPushButton>(&dialog, "dismissButton")->isDefault());
+        // Parent and directory are unknown for this one, and say so.
+        QCOMPARE(control<QLabel>(&dialog, "parentValue")->text(), QStringLiteral("unknown"));
+        QCOMPARE(control<QLabel>(&dialog, "cwdValue")->text(), QStringLiteral("not readable"));
+    }
+
+    // What runs, what started it and where: two "python3" are told apart without their pid.
+    void showsWhatTheProcessIs()
+    {
+        WatchedListener listener = sample();
+        platform::ProcessInfo &owner = listener.listener.owners.front();
+        owner.cmdline = {"/usr/bin/python3", "-m", "http.server", "8000"};
+        owner.ppid = 4100;
+        owner.parentName = "bash";
+        owner.cwd = "/home/alice/site";
+        AlertDialog dialog(listener, nullptr);
+        QCOMPARE(control<QLabel>(&dialog, "parentValue")->text(), QStringLiteral("bash (pid 4100)"));
+        QCOMPARE(control<QLabel>(&dialog, "cwdValue")->text(), QStringLiteral("/home/alice/site"));
+        const QString heading = control<QLabel>(&dialog, "headingLabel")->text();
+        QVERIFY2(heading.contains(QStringLiteral("python3 -m http.server 8000")), qPrintable(heading));
     }
 
     void processTextIsNeverRichText()

@@ -218,15 +218,96 @@ private Q_SLOTS:
         QCOMPARE(notification.title, QStringLiteral("Port tcp/8080 taken by nc"));
         const QString owner = QStringLiteral("nc (pid 4242, user alice)");
         QVERIFY2(notification.body.startsWith(owner), qPrintable(notification.body));
-        QCOMPARE(portwatch::traytext::listenerLine(watched.listener), QStringLiteral("tcp/8080 \u2014 ") + owner);
+        QCOMPARE(portwatch::traytext::listenerLine(watched.listener), QStringLiteral("tcp/8080 HTTP alternate \u2014 ") + owner);
         const portwatch::TrayEntry entry{watched, 1, watched.verdict};
-        QCOMPARE(portwatch::traytext::entryText(entry), QStringLiteral("tcp/8080 \u2014 ") + owner + QStringLiteral(" (unexpected)"));
+        QCOMPARE(portwatch::traytext::entryText(entry),
+                 QStringLiteral("tcp/8080 HTTP alternate \u2014 ") + owner + QStringLiteral(" (unexpected)"));
+        QVERIFY2(notification.body.contains(QStringLiteral("Listening on 0.0.0.0:8080 (HTTP alternate)")),
+                 qPrintable(notification.body));
+    }
+
+    // Say what the port is: a name from the built-in table, the services file, or just the port.
+    void portsSayWhatTheyAre()
+    {
+        namespace text = portwatch::listenertext;
+        platform::SocketEntry socket;
+        socket.port = 5432;
+        QCOMPARE(text::portAndService(socket), QStringLiteral("tcp/5432 PostgreSQL"));
+        socket.port = 47613; // named by nobody
+        QCOMPARE(text::portAndService(socket), QStringLiteral("tcp/47613"));
+    }
+
+    // Show what the process is: the command line as typed, shortened, and where it came from.
+    void processesSayWhatTheyRun()
+    {
+        namespace text = portwatch::listenertext;
+        platform::ProcessInfo python = process(4242, "python3", "alice");
+        python.exe = "/usr/bin/python3.11";
+        python.cmdline = {"/usr/bin/python3", "-m", "http.server", "8000"};
+        QCOMPARE(text::shortCommand(python), QStringLiteral("python3 -m http.server 8000"));
+        QCOMPARE(text::commandOwner(python), QStringLiteral("python3 -m http.server 8000 (pid 4242, user alice)"));
+
+        // Two python3 are told apart by what they run, not only by their pid.
+        platform::ProcessInfo other = python;
+        other.pid = 4243;
+        other.cmdline = {"python3", "/home/alice/projects/very-long-project-name/backend/manage.py", "runserver"};
+        QCOMPARE(text::shortCommand(other), QStringLiteral("python3 \u2026/manage.py runserver"));
+        QVERIFY(text::shortCommand(other) != text::shortCommand(python));
+
+        // Cut at the limit with an ellipsis; a missing command line falls back to the name.
+        other.cmdline = {"node", std::string(100, 'x')};
+        QCOMPARE(text::shortCommand(other, 20).size(), 20);
+        QVERIFY(text::shortCommand(other, 20).endsWith(QStringLiteral("\u2026")));
+        other.cmdline.clear();
+        QCOMPARE(text::shortCommand(other), QStringLiteral("python3"));
+        other.cmdline = {"/bin/sh", "-c", "sleep 1; echo done"};
+        QCOMPARE(text::shortCommand(other), QStringLiteral("sh -c 'sleep 1; echo done'"));
+
+        QCOMPARE(text::parent(python), QString()); // not known
+        python.ppid = 4100;
+        QCOMPARE(text::parent(python), QStringLiteral("pid 4100"));
+        python.parentName = "bash";
+        QCOMPARE(text::parent(python), QStringLiteral("bash (pid 4100)"));
+        python.cwd = "/home/alice/site";
+
+        WatchedListener watched = ncOn8080();
+        watched.listener.socket.port = 8000;
+        watched.listener.owners = {python};
+        const auto notification = alerttext::alert({watched}, 1);
+        const QStringList lines = notification.body.split(QLatin1Char('\n'));
+        QVERIFY2(lines.contains(QStringLiteral("python3 -m http.server 8000")), qPrintable(notification.body));
+        QVERIFY2(lines.contains(QStringLiteral("/usr/bin/python3.11")), qPrintable(notification.body));
+        QVERIFY2(lines.contains(QStringLiteral("Started by bash (pid 4100) in /home/alice/site")), qPrintable(notification.body));
+        QVERIFY2(portwatch::traytext::listenerLine(watched.listener)
+                     .startsWith(QStringLiteral("tcp/8000 HTTP dev server \u2014 python3 -m http.server 8000 (pid 4242")),
+                 qPrintable(portwatch::traytext::listenerLine(watched.listener)));
     }
 
     void nothingToEnd()
     {
         const auto notification = alerttext::killOutcome(ncOn8080(), {});
         QCOMPARE(notification.title, QStringLiteral("Nothing to end on tcp/8080"));
+    }
+
+    // Every click a notification offers leads somewhere: an alert to its details, a summary to the
+    // history; an outcome has nothing more to show, so it offers no click. Each carries an icon.
+    void onlyClicksThatLeadSomewhereAreOffered()
+    {
+        const auto alert = alerttext::alert({ncOn8080()}, 1);
+        QCOMPARE(alert.clickLabel, QStringLiteral("Details"));
+        QCOMPARE(alert.iconPath, QStringLiteral(":/icons/portwatch-alert.svg"));
+        const auto summary = alerttext::summary({ncOn8080(), ncOn8080()});
+        QCOMPARE(summary.clickLabel, QStringLiteral("History"));
+        for (const TerminateOutcome outcome : {TerminateOutcome::Released, TerminateOutcome::StillHeld,
+                                               TerminateOutcome::PermissionDenied, TerminateOutcome::AlreadyGone,
+                                               TerminateOutcome::Refused, TerminateOutcome::Failed}) {
+            const auto notification = alerttext::killOutcome(ncOn8080(), {result(outcome)});
+            QVERIFY2(notification.clickLabel.isEmpty(), qPrintable(notification.title));
+            QVERIFY(!notification.offerActions);
+            const bool freed = outcome == TerminateOutcome::Released || outcome == TerminateOutcome::AlreadyGone;
+            QCOMPARE(notification.iconPath, freed ? QStringLiteral(":/icons/portwatch-clear.svg")
+                                                  : QStringLiteral(":/icons/portwatch-alert.svg"));
+        }
     }
 };
 

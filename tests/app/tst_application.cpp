@@ -4,6 +4,7 @@
 #include "app/alertcontroller.h"
 #include "app/application.h"
 #include "app/firstrundialog.h"
+#include "app/historywindow.h"
 #include "app/settingsdialog.h"
 #include "app/trayicon.h"
 #include "core/configmanager.h"
@@ -176,7 +177,7 @@ private Q_SLOTS:
         app->start();
         TrayIcon *tray = app->trayIcon();
         QTRY_COMPARE(toString(tray->state()), toString(MonitorState::Alert));
-        QVERIFY2(tray->toolTip().contains(QStringLiteral("tcp/8080 \u2014 python3 (pid 4242, user alice) (unexpected)")),
+        QVERIFY2(tray->toolTip().contains(QStringLiteral("tcp/8080 HTTP alternate \u2014 python3 (pid 4242, user alice) (unexpected)")),
                  qPrintable(tray->toolTip()));
         QVERIFY(listenerMenu(tray));
 
@@ -460,6 +461,23 @@ private Q_SLOTS:
 
     // The offscreen platform never has a tray host: the look for one backs off to its ceiling
     // instead of waking the program at the first interval forever.
+    // "History…" shows the events, even when the window is open on "Now" from a click on the icon.
+    void historyFromTheMenuOpensTheHistoryTab()
+    {
+        writeConfig(true);
+        auto app = makeApplication();
+        app->start();
+        TrayIcon *tray = app->trayIcon();
+        findAction(tray->menu(), QStringLiteral("history"))->trigger();
+        QVERIFY(app->historyWindow());
+        QCOMPARE(int(app->historyWindow()->currentTab()), int(HistoryWindow::Tab::History));
+        Q_EMIT tray->statusRequested();
+        QCOMPARE(int(app->historyWindow()->currentTab()), int(HistoryWindow::Tab::Now));
+        findAction(tray->menu(), QStringLiteral("history"))->trigger();
+        QCOMPARE(int(app->historyWindow()->currentTab()), int(HistoryWindow::Tab::History));
+        delete app->historyWindow();
+    }
+
     void lookForATrayHostBacksOff()
     {
         writeConfig(true);

@@ -13,6 +13,8 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QSystemTrayIcon>
@@ -34,6 +36,8 @@ Notification alertNotification(const QString &title = QStringLiteral("Port tcp/8
     notification.offerActions = true;
     notification.persistent = true;
     notification.bodyWithoutActions = notification.body + QStringLiteral("\nClick to open Portwatch.");
+    notification.clickLabel = QStringLiteral("Details");
+    notification.iconPath = QStringLiteral(":/icons/portwatch-alert.svg");
     return notification;
 }
 
@@ -127,7 +131,79 @@ class TestDBusNotifier : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        Q_INIT_RESOURCE(icons);
         QVERIFY2(QDBusConnection::sessionBus().isConnected(), "run under dbus-run-session");
+    }
+
+    // No icon theme has "portwatch": the picture itself goes along, as image-data and as a PNG path.
+    void notifyCarriesTheIconItself()
+    {
+        FakeNotificationServer server;
+        QVERIFY(server.start());
+        DBusNotifier notifier;
+        notifier.show(1, alertNotification());
+        QTRY_COMPARE(server.notifyCalls().size(), 1);
+        const auto call = server.notifyCalls().constFirst();
+        // width, height, rowstride, has alpha, bits per sample, channels, data size
+        QCOMPARE(call.imageFields, (QList<int>{64, 64, 256, 1, 8, 4, 64 * 256}));
+        QCOMPARE(call.image.size(), QSize(64, 64));
+        // The alert triangle: red inside, transparent in the corner.
+        const QColor inside = call.image.pixelColor(20, 52);
+        QVERIFY2(inside.red() > 200 && inside.green() < 80 && inside.blue() < 80 && inside.alpha() == 255,
+                 qPrintable(inside.name(QColor::HexArgb)));
+        QCOMPARE(call.image.pixelColor(0, 0).alpha(), 0);
+
+        QVERIFY2(QDir::isAbsolutePath(call.appIcon), qPrintable(call.appIcon));
+        const QImage png(call.appIcon);
+        QCOMPARE(png.size(), QSize(64, 64));
+        QCOMPARE(png.pixelColor(20, 52).rgb(), inside.rgb());
+    }
+
+    // A notification whose click leads nowhere offers no click (no "Details" that does nothing).
+    void withoutAClickLabelNoDefaultActionIsOffered()
+    {
+        FakeNotificationServer server;
+        QVERIFY(server.start());
+        DBusNotifier notifier;
+        Notification outcome;
+        outcome.title = QStringLiteral("Port tcp/8080 released");
+        outcome.body = QStringLiteral("Ended python3; tcp/8080 is free now.");
+        notifier.show(1, outcome);
+        QTRY_COMPARE(server.notifyCalls().size(), 1);
+        QCOMPARE(server.notifyCalls().constFirst().actions, QStringList());
+        QVERIFY(server.notifyCalls().constFirst().image.isNull()); // no icon asked for, none sent
+    }
+
+    // dunst lists actions through dmenu; without it on PATH the user is told what to install.
+    void dunstWithoutDmenuIsWarnedAbout()
+    {
+        QTemporaryDir bin;
+        QVERIFY(bin.isValid());
+        const QByteArray path = qgetenv("PATH");
+        qputenv("PATH", bin.path().toLocal8Bit());
+        const auto restore = qScopeGuard([&path] { qputenv("PATH", path); });
+
+        FakeNotificationServer server;
+        server.setServerName(QStringLiteral("dunst"));
+        QVERIFY(server.start());
+        DBusNotifier notifier;
+        QSignalSpy identified(&notifier, &DBusNotifier::serverIdentified);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("dunst needs dmenu.*suckless-tools")));
+        notifier.show(1, alertNotification());
+        QTRY_COMPARE(identified.size(), 1);
+        QCOMPARE(notifier.serverName(), QStringLiteral("dunst"));
+        QVERIFY2(notifier.serverAdvice().contains(QStringLiteral("suckless-tools")), qPrintable(notifier.serverAdvice()));
+
+        // With dmenu there, or with another server, there is nothing to say.
+        QFile dmenu(bin.filePath(QStringLiteral("dmenu")));
+        QVERIFY(dmenu.open(QIODevice::WriteOnly));
+        dmenu.write("#!/bin/sh\n");
+        dmenu.close();
+        QVERIFY(dmenu.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QCOMPARE(DBusNotifier::adviceFor(QStringLiteral("dunst")), QString());
+        QVERIFY(dmenu.remove());
+        QCOMPARE(DBusNotifier::adviceFor(QStringLiteral("Xfce Notify Daemon")), QString());
+        QVERIFY(!DBusNotifier::adviceFor(QStringLiteral("dunst")).isEmpty());
     }
 
     void notifyCarriesWhatTheSpecificationAsks()

@@ -139,7 +139,7 @@ private Q_SLOTS:
         QTest::keyClicks(edit, QStringLiteral("udp/5353"));
         click(control<QPushButton>(&dialog, "addSpecButton"));
         QCOMPARE(listedSpecs(dialog),
-                 (QStringList{QStringLiteral("tcp/80"), QStringLiteral("8000-8100"), QStringLiteral("udp/53"),
+                 (QStringList{QStringLiteral("tcp/80"), QStringLiteral("tcp/8000-8100, udp/8000-8100"), QStringLiteral("udp/53"),
                               QStringLiteral("tcp/8443"), QStringLiteral("udp/5353")}));
         QVERIFY(button(dialog, QDialogButtonBox::Apply)->isEnabled());
     }
@@ -161,6 +161,30 @@ private Q_SLOTS:
         // Pending duplicate text is harmless: OK stays available.
         QVERIFY(button(dialog, QDialogButtonBox::Ok)->isEnabled());
         QVERIFY(!dialog.hasChanges());
+    }
+
+    // A port inside a watched range is watched already: saying so instead of adding it twice.
+    void specInsideAWatchedRangeIsAlreadyWatched()
+    {
+        SettingsDialog dialog(sampleConfig(), nullptr);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *edit = control<QLineEdit>(&dialog, "specEdit");
+        auto *message = control<QLabel>(&dialog, "specMessageLabel");
+        QTest::keyClicks(edit, QStringLiteral("tcp/8050"));
+        QVERIFY2(message->text().contains(QStringLiteral("tcp/8050 is already watched (by tcp/8000-8100, udp/8000-8100)")),
+                 qPrintable(message->text()));
+        QVERIFY(!control<QPushButton>(&dialog, "addSpecButton")->isEnabled());
+        QTest::keyClick(edit, Qt::Key_Return);
+        QCOMPARE(listedSpecs(dialog).size(), 3);
+        // Half inside, half outside: new ports, so it can be added.
+        retype(edit, QStringLiteral("tcp/8090-8200"));
+        QVERIFY(control<QPushButton>(&dialog, "addSpecButton")->isEnabled());
+        // Spread over two entries, still all watched.
+        retype(edit, QStringLiteral("tcp/80,udp/8000"));
+        QVERIFY(!control<QPushButton>(&dialog, "addSpecButton")->isEnabled());
+        // Ranges show with their protocol, like every other spec.
+        QCOMPARE(listedSpecs(dialog).at(1), QStringLiteral("tcp/8000-8100, udp/8000-8100"));
     }
 
     void replaceAndRemove()

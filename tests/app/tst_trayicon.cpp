@@ -112,6 +112,20 @@ private Q_SLOTS:
         QVERIFY(tray.toolTip().contains(QStringLiteral("No watched port is in use")));
     }
 
+    // As the monitor reports it: all clear with its reason. The menu says it once, not in two wordings.
+    void clearMenuSaysItOnce()
+    {
+        TrayIcon tray;
+        tray.setState(MonitorState::Clear, QStringLiteral("Nothing listens on the watched ports"), {});
+        QStringList info;
+        for (const QAction *action : tray.menu()->actions()) {
+            if (!action->isSeparator() && !action->isEnabled() && action->objectName() != QLatin1String("status"))
+                info.append(action->text());
+        }
+        QCOMPARE(info, QStringList{QStringLiteral("Nothing listens on the watched ports")});
+        QCOMPARE(tray.toolTip(), QStringLiteral("Portwatch: All clear\nNothing listens on the watched ports"));
+    }
+
     void alertMenuListsEachPortWithKillAndWhitelist()
     {
         TrayIcon tray;
@@ -126,8 +140,8 @@ private Q_SLOTS:
 
         const QList<QAction *> entries = listenerEntries(tray.menu());
         QCOMPARE(entries.size(), 2);
-        QCOMPARE(entries.at(0)->text(), QStringLiteral("tcp/80 \u2014 nginx (pid 99, user www-data) (whitelisted)"));
-        QCOMPARE(entries.at(1)->text(), QStringLiteral("tcp/8080 \u2014 python3 (pid 4242, user alice) (unexpected)"));
+        QCOMPARE(entries.at(0)->text(), QStringLiteral("tcp/80 HTTP \u2014 nginx (pid 99, user www-data) (whitelisted)"));
+        QCOMPARE(entries.at(1)->text(), QStringLiteral("tcp/8080 HTTP alternate \u2014 python3 (pid 4242, user alice) (unexpected)"));
         QCOMPARE(findAction(tray.menu(), QStringLiteral("status"))->text(),
                  QStringLiteral("Portwatch: Unexpected listener"));
 
@@ -159,8 +173,8 @@ private Q_SLOTS:
 
         const QString tip = tray.toolTip();
         QVERIFY2(tip.startsWith(QStringLiteral("Portwatch: Unexpected listener\n")), qPrintable(tip));
-        QVERIFY2(tip.contains(QStringLiteral("tcp/8080 \u2014 python3 (pid 4242, user alice) (unexpected)")), qPrintable(tip));
-        QVERIFY2(tip.contains(QStringLiteral("tcp/80 \u2014 nginx (pid 99, user www-data) (whitelisted)")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("tcp/8080 HTTP alternate \u2014 python3 (pid 4242, user alice) (unexpected)")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("tcp/80 HTTP \u2014 nginx (pid 99, user www-data) (whitelisted)")), qPrintable(tip));
     }
 
     void pausedMenuOffersResume()
@@ -191,7 +205,7 @@ private Q_SLOTS:
                       {hidden});
         const QList<QAction *> entries = listenerEntries(tray.menu());
         QCOMPARE(entries.size(), 1);
-        QCOMPARE(entries.at(0)->text(), QStringLiteral("udp/5353 \u2014 owner not visible (user bob) (unexpected)"));
+        QCOMPARE(entries.at(0)->text(), QStringLiteral("udp/5353 mDNS \u2014 owner not visible (user bob) (unexpected)"));
         QMenu *sub = entries.at(0)->menu();
         QVERIFY(!findAction(sub, QStringLiteral("kill"))->isEnabled());
         QAction *whitelist = findAction(sub, QStringLiteral("whitelist"));
@@ -211,7 +225,7 @@ private Q_SLOTS:
         trusted.verdict = Verdict::Expected;
         tray.setState(MonitorState::Clear, QStringLiteral("1 listener on the watched ports, whitelisted"), {trusted});
         QCOMPARE(findAction(tray.menu(), QStringLiteral("status"))->text(), QStringLiteral("Portwatch: All clear"));
-        QVERIFY2(tray.toolTip().contains(QStringLiteral("udp/5353 \u2014 owner not visible (user bob) (whitelisted by user and port)")),
+        QVERIFY2(tray.toolTip().contains(QStringLiteral("udp/5353 mDNS \u2014 owner not visible (user bob) (whitelisted by user and port)")),
                  qPrintable(tray.toolTip()));
         QVERIFY(!findAction(listenerEntries(tray.menu()).at(0)->menu(), QStringLiteral("whitelist"))->isEnabled());
     }
@@ -268,7 +282,7 @@ private Q_SLOTS:
         WatchedListener shared = watched(Protocol::Tcp, 3000, 31, 700, "/usr/bin/node", "alice", Verdict::Unexpected);
         shared.listener.owners.push_back(testing::makeProcess(701, "/usr/bin/node", 1000, "alice"));
         QCOMPARE(traytext::listenerLine(shared.listener),
-                 QStringLiteral("tcp/3000 \u2014 node (pid 700, user alice) and 1 more process"));
+                 QStringLiteral("tcp/3000 Node.js / Rails dev server \u2014 node (pid 700, user alice) and 1 more process"));
     }
 };
 

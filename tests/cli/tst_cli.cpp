@@ -1,8 +1,10 @@
 // portwatch-cli as a whole program: arguments, exit statuses, the JSON schema of `who`, `kill` of
 // real child processes, `check` against a config, and `watch` printing events until SIGTERM.
 // Every process killed here is a portwatch-test-listener started by this test on its own port.
+#include "asnobody.h"
 #include "childlistener.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -11,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -20,6 +23,7 @@
 
 #include <csignal>
 #include <sys/stat.h>
+#include <cstdlib>
 #include <memory>
 
 using portwatch::testing::ChildListener;
@@ -32,9 +36,25 @@ struct Run {
     QByteArray err;
 };
 
-Run runCli(const QStringList &arguments, int timeoutMs = 20000)
+// Makes a QProcess drop to uid nobody (and gid nogroup, no supplementary groups) before exec, as a
+// regular user who cannot see other users' processes.
+void runAsNobody(QProcess &process)
+{
+    process.setChildProcessModifier([] {
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(portwatch::testing::kNogroupGid, portwatch::testing::kNogroupGid,
+                                                        portwatch::testing::kNogroupGid) != 0
+            || ::setresuid(portwatch::testing::kNobodyUid, portwatch::testing::kNobodyUid, portwatch::testing::kNobodyUid) != 0)
+            ::_exit(126);
+    });
+}
+
+Run runCli(const QStringList &arguments, int timeoutMs = 20000, bool asNobody = false,
+           const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
+    if (asNobody)
+        runAsNobody(process);
     process.setProgram(QStringLiteral(PORTWATCH_CLI));
     process.setArguments(arguments);
     process.start();
@@ -101,6 +121,11 @@ private Q_SLOTS:
     void processDataIsEscaped();
     void checkHonoursUserAndPortRules();
     void watchPrintsEventsAndStopsOnSigterm();
+    void commandHelpIsAboutThatCommand_data();
+    void commandHelpIsAboutThatCommand();
+    void watchTimesAreInOneZone_data();
+    void watchTimesAreInOneZone();
+    void whoNotesOnlyRowsWithoutTheirOwner();
 };
 
 void TestCli::helpAndVersion()
@@ -334,6 +359,14 @@ void TestCli::killDryRun()
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains(QByteArray::number(child.pid())));
     QVERIFY(child.isRunning());
+    // Enough to recognise it before saying yes: what it runs, what started it, and where.
+    QVERIFY2(run.out.contains("portwatch-test-listener --listen udp:127.0.0.1:0"), run.out.constData());
+    QVERIFY2(run.out.contains(QStringLiteral("started by %1 (pid %2) in %3")
+                                  .arg(QCoreApplication::applicationName().left(15))
+                                  .arg(QCoreApplication::applicationPid())
+                                  .arg(QFileInfo(QDir::currentPath()).canonicalFilePath())
+                                  .toUtf8()),
+             run.out.constData());
 }
 
 void TestCli::checkAgainstWhitelist()
@@ -516,6 +549,110 @@ void TestCli::watchPrintsEventsAndStopsOnSigterm()
     QVERIFY(watch.waitForFinished(10000));
     QCOMPARE(watch.exitStatus(), QProcess::NormalExit);
     QCOMPARE(watch.exitCode(), 0);
+}
+
+void TestCli::commandHelpIsAboutThatCommand_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QByteArray>("own");     // an option or words only this command's help has
+    QTest::addColumn<QByteArray>("foreign"); // an option of another command
+    QTest::newRow("who") << QStringLiteral("who") << QByteArray("--thorough") << QByteArray("--grace");
+    QTest::newRow("kill") << QStringLiteral("kill") << QByteArray("--grace") << QByteArray("--utc");
+    QTest::newRow("check") << QStringLiteral("check") << QByteArray("whitelisted") << QByteArray("--grace");
+    QTest::newRow("watch") << QStringLiteral("watch") << QByteArray("--utc") << QByteArray("--grace");
+}
+
+void TestCli::commandHelpIsAboutThatCommand()
+{
+    QFETCH(QString, command);
+    QFETCH(QByteArray, own);
+    QFETCH(QByteArray, foreign);
+    const Run run = runCli({command, QStringLiteral("--help")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains("portwatch-cli " + command.toLatin1()), run.out.constData());
+    QVERIFY2(run.out.contains(own), run.out.constData());
+    QVERIFY2(run.out.contains("Exit status"), run.out.constData());
+    QVERIFY2(!run.out.contains(foreign), run.out.constData());
+    // Not the tool's list of every command.
+    QVERIFY2(!run.out.contains("Commands:"), run.out.constData());
+}
+
+void TestCli::watchTimesAreInOneZone_data()
+{
+    QTest::addColumn<bool>("utc");
+    QTest::newRow("local") << false;
+    QTest::newRow("--utc") << true;
+}
+
+// Event lines and log lines alike: local time with its offset, or UTC with --utc. A zone 5:30 east
+// of UTC (POSIX TZ, no tz database needed) makes local and UTC times tell apart.
+void TestCli::watchTimesAreInOneZone()
+{
+    QFETCH(bool, utc);
+    const quint16 port = freePort();
+    QVERIFY(port != 0);
+    QTemporaryDir dir;
+    const QString config = writeConfig(dir, {{QStringLiteral("version"), 1},
+                                             {QStringLiteral("watched"), QJsonArray{QStringLiteral("tcp/%1").arg(port)}},
+                                             {QStringLiteral("intervalMs"), 250}});
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("TZ"), QStringLiteral("PWT-5:30"));
+    QProcess watch;
+    watch.setProcessEnvironment(env);
+    QStringList arguments{QStringLiteral("watch"), QStringLiteral("--config"), config};
+    if (utc)
+        arguments << QStringLiteral("--utc");
+    watch.start(QStringLiteral(PORTWATCH_CLI), arguments);
+    QVERIFY(watch.waitForStarted());
+    QByteArray log;
+    QTRY_VERIFY2_WITH_TIMEOUT((log += watch.readAllStandardError()).contains("watching"), log.constData(), 10000);
+
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:%1").arg(port)});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += watch.readAllStandardOutput()).contains("appeared"), 10000);
+    ::kill(static_cast<pid_t>(watch.processId()), SIGTERM);
+    QVERIFY(watch.waitForFinished(10000));
+    log += watch.readAllStandardError();
+
+    const QString offset = utc ? QStringLiteral("+00:00") : QStringLiteral("+05:30");
+    const QDateTime now = utc ? QDateTime::currentDateTimeUtc() : QDateTime::currentDateTimeUtc().addSecs(5 * 3600 + 1800);
+    const QString line = QString::fromUtf8(output).split(QLatin1Char('\n')).constFirst();
+    const QRegularExpression eventTime(QStringLiteral("^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d) ([+-]\\d\\d:\\d\\d)  appeared"));
+    const QRegularExpressionMatch match = eventTime.match(line);
+    QVERIFY2(match.hasMatch(), qPrintable(line));
+    QCOMPARE(match.captured(2), offset);
+    const QDateTime printed = QDateTime::fromString(match.captured(1), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    QVERIFY2(std::abs(printed.secsTo(QDateTime(now.date(), now.time()))) < 120, qPrintable(line));
+    // Every log line carries the same offset.
+    for (const QByteArray &logLine : log.split('\n')) {
+        if (!logLine.trimmed().isEmpty())
+            QVERIFY2(logLine.mid(24, 6) == offset.toLatin1(), logLine.constData());
+    }
+}
+
+// A row that names its process is complete, whatever could not be searched besides; only a row
+// without its owner gets the note, and the note names that port.
+void TestCli::whoNotesOnlyRowsWithoutTheirOwner()
+{
+    ChildListener mine({QStringLiteral("tcp:127.0.0.1:0")});
+    runAsNobody(mine.process());
+    QVERIFY2(mine.start(), qPrintable(mine.error()));
+    ChildListener other({QStringLiteral("tcp:127.0.0.1:0")}); // root's: not visible to nobody
+    QVERIFY2(other.start(), qPrintable(other.error()));
+    const QString minePort = QString::number(mine.ports().value(0));
+    const QString otherPort = QString::number(other.ports().value(0));
+
+    const Run complete = runCli({QStringLiteral("who"), minePort}, 20000, true);
+    QCOMPARE(complete.exitCode, 0);
+    QVERIFY2(complete.out.contains(QByteArray::number(mine.pid())), complete.out.constData());
+    QVERIFY2(!complete.err.contains("not visible"), complete.err.constData());
+
+    const Run hidden = runCli({QStringLiteral("who"), QStringLiteral("%1,%2").arg(minePort, otherPort)}, 20000, true);
+    QCOMPARE(hidden.exitCode, 0);
+    QVERIFY2(hidden.err.contains(QStringLiteral("the owner of tcp/%1 is not visible").arg(otherPort).toLatin1()),
+             hidden.err.constData());
+    QVERIFY2(!hidden.err.contains(QStringLiteral("tcp/%1").arg(minePort).toLatin1()), hidden.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void socketQueryMergesPerProtocol();
     void socketQueryKeepsDisjointRanges();
     void socketQueryEdgesOfPortSpace();
+    void labelNamesEveryProtocol();
 };
 
 void TestPortSpec::acceptedForms_data()
@@ -275,6 +276,20 @@ void TestPortSpec::socketQueryEdgesOfPortSpace()
         socketQueryFor({mustParse(QStringLiteral("udp/65535")), mustParse(QStringLiteral("udp/1-65534"))});
     const std::vector<SocketQuery::Item> expected{{Protocol::Udp, PortRange{1, 65535}}};
     QVERIFY(query.items == expected);
+}
+
+// What people read names the protocol of every port; the config keeps the short form.
+void TestPortSpec::labelNamesEveryProtocol()
+{
+    QCOMPARE(PortSpec::parse(u"8000-8100")->label(), QStringLiteral("tcp/8000-8100, udp/8000-8100"));
+    QCOMPARE(PortSpec::parse(u"8000-8100")->toString(), QStringLiteral("8000-8100"));
+    QCOMPARE(PortSpec::parse(u"tcp/8000-8100")->label(), QStringLiteral("tcp/8000-8100"));
+    QCOMPARE(PortSpec::parse(u"tcp/80, udp/53")->label(), QStringLiteral("tcp/80, udp/53"));
+    // Read back, the label watches the same ports.
+    const auto back = PortSpec::parse(PortSpec::parse(u"80, udp/5353")->label());
+    QVERIFY(back);
+    QVERIFY(back->matches(portwatch::platform::Protocol::Tcp, 80) && back->matches(portwatch::platform::Protocol::Udp, 80));
+    QVERIFY(!back->matches(portwatch::platform::Protocol::Tcp, 5353));
 }
 
 QTEST_GUILESS_MAIN(TestPortSpec)

@@ -13,7 +13,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QCoreApplication>
 #include <QScopeGuard>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <arpa/inet.h>
@@ -98,6 +100,9 @@ void TestProcessResolver::resolvesTheOwner()
 
     const qint64 before = QDateTime::currentMSecsSinceEpoch();
     ChildListener child({spec});
+    QTemporaryDir workDir; // where it was started, as the details say
+    QVERIFY(workDir.isValid());
+    child.process().setWorkingDirectory(workDir.path());
     QVERIFY2(child.start(), qPrintable(child.error()));
     const auto entry = socketOn(spec, child.ports().value(0));
     QVERIFY(entry);
@@ -126,6 +131,10 @@ void TestProcessResolver::resolvesTheOwner()
     // btime has whole seconds, so allow a second either way.
     QVERIFY2(owner.startTimeMs >= before - 1500 && owner.startTimeMs <= QDateTime::currentMSecsSinceEpoch() + 1500,
              qPrintable(QStringLiteral("start %1, test began %2").arg(owner.startTimeMs).arg(before)));
+    // Its parent is this test, and its working directory the one it was started in.
+    QCOMPARE(owner.ppid, int(::getpid()));
+    QCOMPARE(QString::fromStdString(owner.parentName), QCoreApplication::applicationName().left(15));
+    QCOMPARE(QString::fromStdString(owner.cwd), QFileInfo(workDir.path()).canonicalFilePath());
 
     const auto direct = makeProcessResolver()->process(int(child.pid()));
     QVERIFY(direct);

@@ -325,6 +325,18 @@ std::optional<ProcessInfo> readProcess(int dirFd, std::string_view prefix, int p
     info.user = users.name(*uid);
     info.startTicks = stat->startTicks;
     info.startTimeMs = ticksToEpochMs(stat->startTicks);
+    // Read once per owner (new owners only, never per poll): what the user needs to tell two
+    // "python3" apart, the parent and the directory it was started in.
+    info.ppid = stat->ppid;
+    if (stat->ppid > 0) {
+        // Beside this process's directory, in the same /proc: dirFd is either /proc/<pid> itself
+        // (empty prefix) or the /proc root.
+        const std::string parentPrefix = prefix.empty() ? "../" + pidPrefix(stat->ppid) : pidPrefix(stat->ppid);
+        if (const auto parent = readStat(dirFd, parentPrefix))
+            info.parentName = parent->comm;
+    }
+    if (!readLinkAt(dirFd, joinPath(prefix, "cwd"), info.cwd))
+        info.cwd.clear();
     return info;
 }
 
