@@ -64,6 +64,9 @@ public:
 
 Q_SIGNALS:
     void presenceChanged(portwatch::DBusNotifier::Presence presence);
+    // A (new) server took the name. It knows none of what was shown before (a server that left
+    // took its notifications along: closed() said so), so whatever should be on screen is shown again.
+    void serverAppeared();
     void capabilitiesChanged(const QStringList &capabilities);
     // Notify failed (the server is gone after all, or refused): show it some other way.
     void notifyFailed(quint64 key, const portwatch::Notification &notification, const QString &error);
