@@ -119,7 +119,8 @@ Notification summary(const QList<WatchedListener> &listeners, const QList<AlertG
     constexpr qsizetype namedPrograms = 2;
     QString by = programs.mid(0, namedPrograms).join(QStringLiteral(", "));
     if (programs.size() > namedPrograms)
-        by = tr("%1 and %2 more programs").arg(by).arg(programs.size() - namedPrograms);
+        by = programs.size() - namedPrograms == 1 ? tr("%1 and one more program").arg(by)
+                                                  : tr("%1 and %2 more programs").arg(by).arg(programs.size() - namedPrograms);
     notification.title = tr("%1 ports taken by %2").arg(ports.size()).arg(by);
     const QString still = listeners.isEmpty() ? tr("None of them is held any more.")
                                               : notification.body.section(QLatin1Char('\n'), 0, 0);

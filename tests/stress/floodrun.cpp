@@ -398,6 +398,12 @@ void FloodRun::printReport()
         std::printf("  tray samples missing: FAIL\n");
         ++m_goalsMissed;
     }
+    std::printf("  RSS each minute of the churn (MiB):");
+    for (double at = m_churnStart; at <= m_churnEnd; at += 60) {
+        if (const auto sample = sampleAt(at))
+            std::printf(" %.1f", mib(sample->process.rssKiB));
+    }
+    std::printf("\n");
     if (m_baseline && m_afterBurst && m_afterChurn && m_afterQuiet)
         std::printf("  RSS: %.1f MiB at start, %.1f after the burst, %.1f after the churn, %.1f after %d quiet s   (reported)\n",
                     mib(m_baseline->process.rssKiB), mib(m_afterBurst->process.rssKiB), mib(m_afterChurn->process.rssKiB),
