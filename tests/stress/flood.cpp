@@ -5,8 +5,10 @@
 // pass/fail per goal.
 //
 //   portwatch-flood [--churn-seconds 600] [--quiet-seconds 65] [--holder-fds 0] [--first-port 47000]
-//                   [--interval-ms 1000]
+//                   [--interval-ms 1000] [--tray PATH]
 //
+// --tray runs another portwatch build, or a wrapper (a heap profiler) that runs one; the figures
+// are then those of the wrapper's process.
 // It re-runs itself inside dbus-run-session (the tests' bus config, nothing activatable). Every
 // process it ends is one it started. Exit status: 0 all goals met, 1 a goal missed, 2 no run.
 #include "floodbinder.h"
@@ -46,7 +48,7 @@ int main(int argc, char **argv)
         }
         if (i + 1 >= argc || !setFloodOption(options, arg, argv[i + 1])) {
             std::fprintf(stderr, "usage: portwatch-flood [--churn-seconds N] [--quiet-seconds N] [--holder-fds N] "
-                                 "[--first-port N] [--interval-ms N]\n");
+                                 "[--first-port N] [--interval-ms N] [--tray PATH]\n");
             return 2;
         }
         ++i;

@@ -146,9 +146,9 @@ bool FloodRun::startTray()
     m_tray.setProcessEnvironment(env);
     m_tray.setStandardOutputFile(m_dir.filePath(QStringLiteral("tray.out")));
     m_tray.setStandardErrorFile(m_dir.filePath(QStringLiteral("tray.err")));
-    m_tray.start(QStringLiteral(PORTWATCH_FLOOD_TRAY), {QStringLiteral("--config"), m_dir.filePath(QStringLiteral("config.json"))});
+    m_tray.start(QString::fromStdString(m_options.tray), {QStringLiteral("--config"), m_dir.filePath(QStringLiteral("config.json"))});
     if (!m_tray.waitForStarted(10000)) {
-        std::fprintf(stderr, "portwatch-flood: cannot start %s: %s\n", PORTWATCH_FLOOD_TRAY, qPrintable(m_tray.errorString()));
+        std::fprintf(stderr, "portwatch-flood: cannot start %s: %s\n", m_options.tray.c_str(), qPrintable(m_tray.errorString()));
         return false;
     }
     // Ready once it asked the server what it can do; then let start-up settle.
@@ -345,7 +345,7 @@ void FloodRun::printReport()
     };
     const auto mib = [](std::int64_t kib) { return double(kib) / 1024.0; };
 
-    std::printf("Flood and churn: the tray (%s) watching tcp/%d-%d, poll every %d ms%s\n", PORTWATCH_FLOOD_TRAY,
+    std::printf("Flood and churn: the tray (%s) watching tcp/%d-%d, poll every %d ms%s\n", m_options.tray.c_str(),
                 m_options.firstPort, m_options.firstPort + watchedPorts - 1, m_options.intervalMs,
                 m_options.holderFds > 0 ? qPrintable(QStringLiteral(", each binder holding %1 spare descriptors").arg(m_options.holderFds)) : "");
     std::printf("  binds made: %d (%d found every port taken)\n", m_binds, m_busy);
@@ -439,6 +439,10 @@ void FloodRun::printReport()
 
 bool setFloodOption(FloodOptions &options, const std::string &name, const char *value)
 {
+    if (name == "--tray") {
+        options.tray = value;
+        return !options.tray.empty();
+    }
     char *end = nullptr;
     const long number = std::strtol(value, &end, 10);
     if (end == value || *end != '\0' || number < 0)

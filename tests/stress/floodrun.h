@@ -12,6 +12,7 @@ struct FloodOptions {
     int holderFds = 0;     // spare descriptors each binder holds (owner lookup under load)
     int firstPort = 47000; // 200 ports from here are watched
     int intervalMs = 1000;
+    std::string tray = PORTWATCH_FLOOD_TRAY; // the portwatch executable (or a wrapper that runs it)
 };
 
 // Sets `name` (a command-line option) to `value`; false when unknown or out of range.
