@@ -66,6 +66,17 @@ HistoryEvent eventFor(HistoryEvent::Kind kind, const WatchedListener &listener, 
     return event;
 }
 
+// Whether the listener gets an alert: an unexpected owner, or an owner the resolver has not found
+// yet although nothing was hidden from it (a busy holder, one that was exiting). The latter is told
+// as "not identified yet" rather than kept quiet; the resolver keeps looking, and once the owner
+// is known the monitor reports the listener anew.
+bool alertWorthy(const WatchedListener &listener)
+{
+    if (listener.verdict == Verdict::Unexpected)
+        return true;
+    return listener.verdict == Verdict::Unknown && listener.listener.owners.empty() && listener.listener.ownersVisible;
+}
+
 std::pair<int, quint64> identityOf(const platform::ProcessInfo &process)
 {
     return {process.pid, process.startTicks};
@@ -81,7 +92,10 @@ AlertController::AlertController(Monitor *monitor, ConfigManager *config, Histor
     , m_history(history)
     , m_killer(new KillRunner(std::move(control), this))
     , m_notifier(new NotificationRouter(QDBusConnection::sessionBus(), this))
+    , m_summaryTimer(new QTimer(this))
 {
+    m_summaryTimer->setSingleShot(true);
+    connect(m_summaryTimer, &QTimer::timeout, this, &AlertController::onSummaryTimer);
     qRegisterMetaType<portwatch::platform::TerminateResult>();
     qRegisterMetaType<portwatch::WhitelistRule>();
     qRegisterMetaType<portwatch::WatchedListener>();
@@ -98,6 +112,7 @@ AlertController::AlertController(Monitor *monitor, ConfigManager *config, Histor
     connect(m_config, &ConfigManager::changed, this, &AlertController::onConfigChanged);
     connect(m_notifier, &Notifier::actionInvoked, this, &AlertController::onAction);
     connect(m_notifier, &Notifier::closed, this, &AlertController::onNotificationClosed);
+    connect(m_notifier, &NotificationRouter::serverAppeared, this, &AlertController::onServerAppeared);
 }
 
 AlertController::~AlertController()
@@ -158,7 +173,7 @@ void AlertController::onAppeared(const WatchedListener &listener)
 {
     m_current.insert(keyOf(listener), listener);
     record(eventFor(HistoryEvent::Kind::Appeared, listener, nullptr));
-    if (listener.verdict != Verdict::Unexpected)
+    if (!alertWorthy(listener))
         return;
     // What already listened before the first run is put to the user once by the first-run dialog,
     // instead of as a wall of notifications.
@@ -217,7 +232,7 @@ void AlertController::flushRaised()
     QList<quint64> toShow; // in the order they were decided
     for (const ListenerKey &key : pending) {
         const auto current = m_current.constFind(key);
-        if (current == m_current.cend() || current->verdict != Verdict::Unexpected || m_alertOf.contains(key))
+        if (current == m_current.cend() || !alertWorthy(*current) || m_alertOf.contains(key))
             continue; // gone or trusted since it was queued
 
         const FloodControl::Decision decision = m_flood.admit(groupOf(*current));
@@ -241,22 +256,57 @@ void AlertController::flushRaised()
                 alert.listeners.append(member);
             m_alertOf.insert(member, decision.key);
         }
+        if (alert.summary && decision.wait > std::chrono::milliseconds(0)) {
+            // Shown a moment ago: the change waits for the next refresh instead of a Notify per bind.
+            m_summaryDirty = true;
+            if (!m_summaryTimer->isActive() || m_summaryTimer->remainingTime() > decision.wait.count())
+                m_summaryTimer->start(decision.wait);
+            continue;
+        }
         if (!toShow.contains(decision.key))
             toShow.append(decision.key);
     }
 
-    for (const quint64 alertKey : std::as_const(toShow)) {
-        const auto alert = m_alerts.constFind(alertKey);
-        if (alert == m_alerts.cend())
-            continue;
-        const QList<WatchedListener> about = listenersOf(alertKey);
-        qCInfo(lcAlert) << "alert" << alertKey << (alert->summary ? "summarises" : "names") << about.size()
-                        << "listener(s)";
-        if (alert->summary)
-            m_notifier->show(alertKey, alerttext::summary(about));
-        else
-            m_notifier->show(alertKey, alerttext::alert(about, alert->repeats));
+    for (const quint64 alertKey : std::as_const(toShow))
+        showAlert(alertKey);
+}
+
+void AlertController::showAlert(quint64 alertKey)
+{
+    const auto alert = m_alerts.constFind(alertKey);
+    if (alert == m_alerts.cend())
+        return;
+    const QList<WatchedListener> about = listenersOf(alertKey);
+    qCInfo(lcAlert) << "alert" << alertKey << (alert->summary ? "summarises" : "names") << about.size()
+                    << "listener(s)";
+    if (alert->summary) {
+        m_summaryDirty = false;
+        m_notifier->show(alertKey, alerttext::summary(about, m_flood.summaryMembers()));
+    } else {
+        m_notifier->show(alertKey, alerttext::alert(about, alert->repeats));
     }
+}
+
+void AlertController::onSummaryTimer()
+{
+    const auto summary = std::find_if(m_alerts.cbegin(), m_alerts.cend(), [](const Alert &alert) { return alert.summary; });
+    if (summary == m_alerts.cend())
+        return;
+    const quint64 key = summary.key();
+    if (summary->listeners.isEmpty() && !m_flood.summaryActive()) {
+        // The flood is over and nothing it named is left: take it back.
+        m_alerts.remove(key);
+        m_summaryDirty = false;
+        m_notifier->close(key);
+        m_flood.released(key);
+        return;
+    }
+    if (m_summaryDirty) {
+        m_flood.summaryShown();
+        showAlert(key);
+    }
+    if (summary->listeners.isEmpty())
+        m_summaryTimer->start(std::max(m_flood.summaryActiveFor(), std::chrono::milliseconds(1)));
 }
 
 void AlertController::detach(const ListenerKey &key)
@@ -271,6 +321,13 @@ void AlertController::detach(const ListenerKey &key)
     if (alert == m_alerts.end())
         return;
     alert->listeners.removeAll(key);
+    if (alert->listeners.isEmpty() && alert->summary && m_flood.summaryActive()) {
+        // A flood still going on: the summary stays rather than pop up anew with the next bind;
+        // it goes once the flood is over (onSummaryTimer).
+        if (!m_summaryTimer->isActive())
+            m_summaryTimer->start(m_flood.summaryActiveFor());
+        return;
+    }
     if (alert->listeners.isEmpty()) {
         // Nothing it names is there any more (or all of it is trusted now): take it back.
         m_alerts.erase(alert);
@@ -335,6 +392,29 @@ void AlertController::onNotificationClosed(quint64 key)
     m_alerts.erase(alert);
 }
 
+void AlertController::onServerAppeared()
+{
+    if (!m_notificationsEnabled)
+        return;
+    // Still on screen elsewhere (tray balloons, or waiting): move them to the server.
+    const QList<quint64> shown = m_alerts.keys();
+    for (const quint64 key : shown)
+        showAlert(key);
+    // Closed along with a server that went away: raise them anew (flood control still applies).
+    // Before the first run is done, what listens is the first-run dialog's question, not alerts.
+    int raised = 0;
+    for (const WatchedListener &listener : std::as_const(m_current)) {
+        if (!m_config->config().firstRunDone)
+            break;
+        if (alertWorthy(listener) && !m_alertOf.contains(keyOf(listener))) {
+            raise(listener);
+            ++raised;
+        }
+    }
+    qCInfo(lcAlert) << "notification server appeared: showing" << shown.size() << "alert(s) again, raising"
+                    << raised << "listener(s) anew";
+}
+
 void AlertController::killAll(const QList<WatchedListener> &listeners)
 {
     // One kill per owner: the IPv4 and IPv6 sockets of one server are ended by one terminate.
@@ -363,7 +443,9 @@ void AlertController::kill(const WatchedListener &listener, bool confirmed)
     const auto &owners = listener.listener.owners;
     if (owners.empty()) {
         Q_EMIT actionFailed(listener.listener.ownersVisible
-                                ? tr("Nothing visible holds %1 any more.").arg(port)
+                                ? tr("The process holding %1 has not been identified yet (or has just exited); "
+                                     "Portwatch keeps looking. To look now: portwatch-cli who %1")
+                                      .arg(port)
                                 : tr("%1 is held by a process of user %2 that Portwatch cannot see. "
                                      "To stop it, run: sudo portwatch-cli kill %1")
                                       .arg(port, QString::fromStdString(listener.listener.user)));

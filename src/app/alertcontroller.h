@@ -23,6 +23,7 @@
 #include <vector>
 
 class QSystemTrayIcon;
+class QTimer;
 
 namespace portwatch {
 
@@ -97,9 +98,15 @@ private:
     void onConfigChanged(const Config &config);
     void onAction(quint64 key, const QString &action);
     void onNotificationClosed(quint64 key);
+    // A notification server appeared: alerts shown as tray balloons, or lost with a server that went
+    // away, are raised on it for every listener that is still unexpected.
+    void onServerAppeared();
 
     void raise(const WatchedListener &listener);
     void flushRaised();
+    void showAlert(quint64 alertKey);
+    // The summary's deferred refresh is due, or its flood may be over: show or withdraw it.
+    void onSummaryTimer();
     void detach(const ListenerKey &key);
     QList<WatchedListener> listenersOf(quint64 alertKey) const;
     void killAll(const QList<WatchedListener> &listeners);
@@ -122,6 +129,8 @@ private:
     QHash<ListenerKey, quint64> m_alertOf;          // listener -> key of the notification naming it
     QList<ListenerKey> m_pending;                   // unexpected listeners to raise once this poll's report is in
     bool m_flushScheduled = false;
+    QTimer *m_summaryTimer;     // a deferred summary refresh, or the check whether its flood is over
+    bool m_summaryDirty = false; // the summary changed since it was last shown
     QSet<std::pair<int, quint64>> m_killing;        // (pid, start ticks) of owners being ended now
 };
 

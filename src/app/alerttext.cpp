@@ -39,7 +39,7 @@ QString portsLabel(const QList<WatchedListener> &listeners)
 QString holderName(const platform::Listener &listener)
 {
     if (listener.owners.empty())
-        return listener.ownersVisible ? tr("no visible process") : tr("a process of user %1").arg(fromStd(listener.user));
+        return listener.ownersVisible ? tr("a process not identified yet") : tr("a process of user %1").arg(fromStd(listener.user));
     return listenertext::processName(listener.owners.front());
 }
 
@@ -133,6 +133,35 @@ Notification summary(const QList<WatchedListener> &listeners)
         lines.append(tr("and %1 more").arg(listeners.size() - shownLines));
     notification.body = tr("%1 unexpected listeners: %2").arg(QString::number(listeners.size()), lines.join(QStringLiteral(", ")))
                         + QLatin1Char('\n') + tr("Click to see them in Portwatch's history.");
+    return notification;
+}
+
+Notification summary(const QList<WatchedListener> &listeners, const QList<AlertGroup> &taken)
+{
+    QList<quint16> ports;
+    QStringList programs;
+    for (const AlertGroup &group : taken) {
+        if (!ports.contains(group.port))
+            ports.append(group.port);
+        // A group without an owner is keyed by the socket's uid (see AlertController).
+        const QString program = group.exe.startsWith(QLatin1String("uid:")) ? tr("processes not identified yet")
+                                                                              : group.exe.section(QLatin1Char('/'), -1);
+        if (!programs.contains(program))
+            programs.append(program);
+    }
+    if (ports.size() <= listeners.size())
+        return summary(listeners);
+
+    Notification notification = summary(listeners);
+    constexpr qsizetype namedPrograms = 2;
+    QString by = programs.mid(0, namedPrograms).join(QStringLiteral(", "));
+    if (programs.size() > namedPrograms)
+        by = programs.size() - namedPrograms == 1 ? tr("%1 and one more program").arg(by)
+                                                  : tr("%1 and %2 more programs").arg(by).arg(programs.size() - namedPrograms);
+    notification.title = tr("%1 ports taken by %2").arg(ports.size()).arg(by);
+    const QString still = listeners.isEmpty() ? tr("None of them is held any more.")
+                                              : notification.body.section(QLatin1Char('\n'), 0, 0);
+    notification.body = still + QLatin1Char('\n') + tr("Click to see them in Portwatch's history.");
     return notification;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/monitor.h"
+#include "floodcontrol.h"
 #include "notifier.h"
 #include "platform/processcontrol.h"
 
@@ -21,6 +22,10 @@ Notification alert(const QList<WatchedListener> &listeners, int repeats);
 
 // One line per listener, a click opens the history.
 Notification summary(const QList<WatchedListener> &listeners);
+// A summary that outlived some of its listeners (steady churn): how many ports were taken and by
+// which programs (`taken`, every group it took in), then the listeners still there. The same as
+// summary(listeners) while every group it took in is still there.
+Notification summary(const QList<WatchedListener> &listeners, const QList<AlertGroup> &taken);
 
 // What a kill achieved, one result per owner that was signalled: each result's own message (or
 // killFact() where it has none), then killAdvice() for the result that matters most.

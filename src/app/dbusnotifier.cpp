@@ -201,6 +201,7 @@ void DBusNotifier::onOwnerChanged(const QString &newOwner)
     } else {
         setPresence(Presence::Present);
         fetchCapabilities();
+        Q_EMIT serverAppeared();
     }
 }
 

@@ -72,6 +72,9 @@ public:
 
 Q_SIGNALS:
     void presenceChanged(portwatch::DBusNotifier::Presence presence);
+    // A (new) server took the name. It knows none of what was shown before (a server that left
+    // took its notifications along: closed() said so), so whatever should be on screen is shown again.
+    void serverAppeared();
     void capabilitiesChanged(const QStringList &capabilities);
     void serverIdentified(const QString &name);
     // Notify failed (the server is gone after all, or refused): show it some other way.

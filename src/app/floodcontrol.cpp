@@ -41,13 +41,19 @@ FloodControl::Decision FloodControl::admit(const AlertGroup &group)
         ++state.repeats;
         if (state.inSummary) {
             // Already listed in the summary on screen: refresh that rather than pop up a single.
+            m_lastSummaryMember = now;
             Decision decision;
             decision.kind = Decision::Kind::Summary;
             decision.key = m_summaryKey;
             decision.update = true;
             decision.members = m_summaryMembers;
+            decision.wait = summaryWait(now);
             return decision;
         }
+        if (!state.open && (summaryActive() || recentPopups(now) >= m_options.popupLimit))
+            return startOrExtendSummary(group, now); // it would pop up again: one too many
+        if (!state.open)
+            m_popups.push_back(now);
         Decision decision;
         decision.kind = Decision::Kind::Single;
         decision.update = state.key != 0;
@@ -64,6 +70,11 @@ FloodControl::Decision FloodControl::admit(const AlertGroup &group)
     const bool burstOngoing = m_summaryKey != 0 && now - m_lastBurstEvent <= m_options.burstWindow;
     if (burstOngoing || std::cmp_greater_equal(m_recent.size(), m_options.burstThreshold))
         return startOrExtendSummary(group, now);
+    // Steady churn is no burst, but it must not pop up one notification per bind either: while a
+    // summary still grows, or once the popup budget is spent, new alerts join the summary.
+    if (summaryActive() || recentPopups(now) >= m_options.popupLimit)
+        return startOrExtendSummary(group, now);
+    m_popups.push_back(now);
 
     GroupState state;
     state.key = newKey();
@@ -81,14 +92,32 @@ FloodControl::Decision FloodControl::admit(const AlertGroup &group)
 FloodControl::Decision FloodControl::startOrExtendSummary(const AlertGroup &group, TimePoint now)
 {
     m_lastBurstEvent = now;
+    m_lastSummaryMember = now;
     Decision decision;
     decision.kind = Decision::Kind::Summary;
     decision.update = m_summaryKey != 0;
     if (m_summaryKey == 0) {
         m_summaryKey = newKey();
         m_summaryMembers.clear();
+        m_popups.push_back(now);
+        m_summaryShownAt = now;
     }
     decision.key = m_summaryKey;
+
+    // Folded by the rate limit rather than as part of a burst: it is not among the recent ones.
+    const bool inBurst = std::any_of(m_recent.cbegin(), m_recent.cend(),
+                                     [&group](const BurstEntry &entry) { return entry.group == group; });
+    if (!inBurst) {
+        if (!m_summaryMembers.contains(group))
+            m_summaryMembers.append(group);
+        GroupState &state = m_groups[group];
+        if (state.open && state.key != 0)
+            decision.close.append(state.key);
+        state.open = false;
+        state.inSummary = true;
+        state.lastShown = now;
+        state.repeats = std::max(state.repeats, 1);
+    }
 
     // Everything of this burst goes into the summary; singles already shown for it are withdrawn so
     // the user sees one notification, not four plus a summary.
@@ -106,7 +135,47 @@ FloodControl::Decision FloodControl::startOrExtendSummary(const AlertGroup &grou
         }
     }
     decision.members = m_summaryMembers;
+    // Singles leaving the screen for it are replaced at once; a mere new member can wait.
+    if (decision.update && decision.close.isEmpty())
+        decision.wait = summaryWait(now);
+    else
+        m_summaryShownAt = now;
     return decision;
+}
+
+std::chrono::milliseconds FloodControl::summaryWait(TimePoint now)
+{
+    const auto since = now - m_summaryShownAt;
+    if (since >= m_options.summaryRefresh) {
+        m_summaryShownAt = now;
+        return std::chrono::milliseconds(0);
+    }
+    return std::chrono::ceil<std::chrono::milliseconds>(m_options.summaryRefresh - since);
+}
+
+void FloodControl::summaryShown()
+{
+    m_summaryShownAt = m_clock();
+}
+
+bool FloodControl::summaryActive() const
+{
+    return summaryActiveFor() > std::chrono::milliseconds(0);
+}
+
+std::chrono::milliseconds FloodControl::summaryActiveFor() const
+{
+    if (m_summaryKey == 0)
+        return std::chrono::milliseconds(0);
+    const auto left = m_options.popupWindow - (m_clock() - m_lastSummaryMember);
+    return std::max(std::chrono::milliseconds(0), std::chrono::ceil<std::chrono::milliseconds>(left));
+}
+
+int FloodControl::recentPopups(TimePoint now)
+{
+    while (!m_popups.empty() && now - m_popups.front() >= m_options.popupWindow)
+        m_popups.pop_front();
+    return int(m_popups.size());
 }
 
 void FloodControl::released(quint64 key)

@@ -1,5 +1,7 @@
 // Flood control for alerts: decides whether an unexpected listener gets a notification of its own,
-// updates one already shown for the same (port, executable), or is folded into a burst summary.
+// updates one already shown for the same (port, executable), or is folded into a summary: for a
+// burst, and for steady churn once a few notifications a minute have popped up. The summary itself
+// is refreshed at a bounded rate.
 // Pure logic with an injectable clock, so every rule can be tested without timers or a bus.
 #pragma once
 
@@ -31,6 +33,13 @@ struct FloodOptions {
     // This many new groups within burstWindow become one summary notification.
     int burstThreshold = 4;
     std::chrono::milliseconds burstWindow{2000};
+    // At most this many notifications pop up (appear, rather than update one on screen) within
+    // popupWindow; beyond that, new alerts join the summary. Steady churn never makes a burst, so
+    // without this limit it would pop up one notification per bind.
+    int popupLimit = 3;
+    std::chrono::milliseconds popupWindow{std::chrono::seconds(60)};
+    // An open summary is shown again at most this often, however fast it grows.
+    std::chrono::milliseconds summaryRefresh{std::chrono::seconds(10)};
 };
 
 class FloodControl final
@@ -51,6 +60,9 @@ public:
         int repeats = 1;     // Single: appearances of this group within the cooldown, this one included
         QList<AlertGroup> members; // Summary: every group in the summary, oldest first
         QList<quint64> close;      // notifications folded into the summary: close them now
+        // Summary: show the change only after this long (summaryRefresh not over yet), then call
+        // summaryShown(). Zero: show it now (already counted as shown).
+        std::chrono::milliseconds wait{0};
     };
 
     explicit FloodControl(Options options = {}, Clock clock = {});
@@ -64,6 +76,14 @@ public:
     // The notification `key` is gone from the screen (acted on, dismissed, or its listeners vanished).
     // A later repeat of its group within the cooldown brings it back under the same key.
     void released(quint64 key);
+
+    // A deferred summary update (Decision::wait) was shown now.
+    void summaryShown();
+    // Whether the open summary took a new member within popupWindow: while it does, the flood goes
+    // on and the summary should stay on screen even when none of its listeners is left.
+    bool summaryActive() const;
+    // How long until summaryActive() turns false without further members (zero when it is false).
+    std::chrono::milliseconds summaryActiveFor() const;
 
     bool isSummary(quint64 key) const noexcept { return key != 0 && key == m_summaryKey; }
     std::optional<AlertGroup> groupOf(quint64 key) const;
@@ -88,6 +108,10 @@ private:
     };
 
     Decision startOrExtendSummary(const AlertGroup &group, TimePoint now);
+    // Notifications popped up within popupWindow before `now` (dropping older ones).
+    int recentPopups(TimePoint now);
+    // How long a summary update must wait for summaryRefresh; zero (and counted as shown) when none.
+    std::chrono::milliseconds summaryWait(TimePoint now);
 
     Options m_options;
     Clock m_clock;
@@ -97,6 +121,9 @@ private:
     quint64 m_summaryKey = 0;        // 0 while no summary is on screen
     QList<AlertGroup> m_summaryMembers;
     TimePoint m_lastBurstEvent;
+    TimePoint m_lastSummaryMember; // when the open summary last took a member
+    TimePoint m_summaryShownAt;    // when the open summary was last shown
+    std::deque<TimePoint> m_popups; // notifications that popped up within popupWindow
 };
 
 } // namespace portwatch

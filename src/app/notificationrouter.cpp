@@ -26,6 +26,7 @@ NotificationRouter::NotificationRouter(const QDBusConnection &bus, QObject *pare
         });
     }
     connect(m_desktop, &DBusNotifier::presenceChanged, this, &NotificationRouter::onPresenceChanged);
+    connect(m_desktop, &DBusNotifier::serverAppeared, this, &NotificationRouter::serverAppeared);
     // A server that vanished (or refused) between our check and the call: the balloon still tells.
     connect(m_desktop, &DBusNotifier::notifyFailed, this,
             [this](quint64 key, const Notification &notification, const QString &) {

@@ -43,6 +43,9 @@ public:
 
 Q_SIGNALS:
     void backendChanged(portwatch::NotificationRouter::Backend backend);
+    // A notification server took the name (at start, or after one went away): what should be on
+    // screen must be shown again, since it has none of it (see DBusNotifier::serverAppeared).
+    void serverAppeared();
 
 private:
     void onPresenceChanged(DBusNotifier::Presence presence);

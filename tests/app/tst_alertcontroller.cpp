@@ -3,9 +3,11 @@
 // alert and clicks Kill, Whitelist or the body; the test checks the process, the port, the config
 // file on disk, and what reached the server. Also the tray-balloon fallback and burst summaries.
 #include "app/alertcontroller.h"
+#include "app/dbusnotifier.h"
 #include "app/notificationrouter.h"
 #include "app/traynotifier.h"
 #include "childlistener.h"
+#include "fakeplatform.h"
 #include "core/config.h"
 #include "core/configmanager.h"
 #include "core/history.h"
@@ -17,6 +19,7 @@
 #include "platform/sockettable.h"
 
 #include <QDBusConnection>
+#include <QDBusMessage>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -395,6 +398,115 @@ private Q_SLOTS:
         // Clicked once; the balloon is spent.
         Q_EMIT icon.messageClicked();
         QCOMPARE(details.size(), 1);
+    }
+
+    // Raised while no server was there (a tray balloon), then the server starts: the alert is
+    // raised on it, with its buttons.
+    void anAlertRaisedWithoutAServerReachesTheServerOnceItAppears()
+    {
+        ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+        QVERIFY2(child.start(), qPrintable(child.error()));
+        const quint16 port = child.ports().constFirst();
+
+        Harness harness;
+        QString error;
+        QVERIFY2(harness.start({port}, &error), qPrintable(error));
+        QSignalSpy shown(harness.controller->notifier()->tray(), &TrayNotifier::shown);
+        const QString ours = QStringLiteral("(pid %1,").arg(child.pid());
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() && shown.constLast().at(1).value<Notification>().body.contains(ours),
+                                 timeoutMs);
+
+        FakeNotificationServer server;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(alertsFor(server, child.pid()).size(), 1, timeoutMs);
+        QCOMPARE(alertsFor(server, child.pid()).constFirst().actionIds(),
+                 (QStringList{QStringLiteral("default"), QStringLiteral("kill"), QStringLiteral("whitelist")}));
+        QVERIFY(child.isRunning());
+    }
+
+    // The server goes away (and with it every notification it showed), then comes back: the alerts
+    // of listeners still unexpected are raised again, the ones gone meanwhile are not.
+    void alertsLostWithTheServerAreRaisedWhenItReturns()
+    {
+        auto server = std::make_unique<FakeNotificationServer>();
+        QString error;
+        QVERIFY2(server->start(&error), qPrintable(error));
+        ChildListener stays({QStringLiteral("tcp:127.0.0.1:0")});
+        ChildListener leaves({QStringLiteral("tcp:127.0.0.1:0")});
+        QVERIFY2(stays.start(), qPrintable(stays.error()));
+        QVERIFY2(leaves.start(), qPrintable(leaves.error()));
+
+        Harness harness;
+        QVERIFY2(harness.start({stays.ports().constFirst(), leaves.ports().constFirst()}, &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(alertsFor(*server, stays.pid()).size(), 1, timeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(alertsFor(*server, leaves.pid()).size(), 1, timeoutMs);
+
+        server.reset(); // the server quits; its notifications are gone
+        QTRY_COMPARE_WITH_TIMEOUT(harness.controller->notifier()->backend(), NotificationRouter::Backend::Tray, timeoutMs);
+        leaves.process().terminate(); // our own child
+        QVERIFY(leaves.waitForExit(timeoutMs));
+        const quint16 leftPort = leaves.ports().constFirst();
+        QTRY_VERIFY_WITH_TIMEOUT(!harness.listenerOn(leftPort), timeoutMs);
+
+        FakeNotificationServer again;
+        QVERIFY2(again.start(&error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(alertsFor(again, stays.pid()).size(), 1, timeoutMs);
+        const auto alert = alertsFor(again, stays.pid()).constFirst();
+        QCOMPARE(alert.replacesId, 0u); // a new server knows none of the old ids
+        QVERIFY(alert.actionIds().contains(QStringLiteral("kill")));
+        // The one that went away while no server was there is not raised. Both would have been
+        // sent in one go; a call on the same connection answered after them proves none is on its way.
+        QDBusMessage ping = QDBusMessage::createMethodCall(QString::fromLatin1(DBusNotifier::Service),
+                                                           QString::fromLatin1(DBusNotifier::ObjectPath),
+                                                           QString::fromLatin1(DBusNotifier::Interface),
+                                                           QStringLiteral("GetServerInformation"));
+        QCOMPARE(QDBusConnection::sessionBus().call(ping, QDBus::Block, timeoutMs).type(), QDBusMessage::ReplyMessage);
+        QCOMPARE(alertsFor(again, leaves.pid()).size(), 0);
+        QCOMPARE(again.notifyCalls().size(), 1);
+    }
+
+    // A listener whose owner the resolver has not found (a holder busy with thousands of
+    // descriptors, one that was exiting) still alerts, as "not identified yet"; once the owner is
+    // found the alert names it.
+    void anUnidentifiedOwnerStillAlertsAndIsNamedOnceFound()
+    {
+        FakeNotificationServer server;
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        testing::FakePlatform fake;
+        constexpr quint16 port = 47999;
+        constexpr std::uint64_t inode = 987654;
+        fake.sockets->setSockets({testing::makeSocket(platform::Protocol::Tcp, port, inode)});
+        fake.processes->setUnidentified(inode);
+
+        QTemporaryDir dir;
+        Config initial = Config::defaults();
+        initial.watched = {PortSpec::single(platform::Protocol::Tcp, port)};
+        initial.whitelist.clear();
+        initial.intervalMs = 250;
+        initial.firstRunDone = true;
+        const QString path = dir.filePath(QStringLiteral("config.json"));
+        QVERIFY2(ConfigStore::save(path, initial, &error), qPrintable(error));
+        ConfigManager config(path);
+        QCOMPARE(config.load().status, ConfigLoad::Status::Loaded);
+        Monitor monitor(fake.socketTable(), fake.resolver());
+        AlertController controller(&monitor, &config, nullptr, platform::makeProcessControl());
+        monitor.setConfig(config.config());
+        monitor.start();
+
+        const auto titled = [&server](const QString &text) {
+            const auto calls = server.notifyCalls();
+            return std::count_if(calls.cbegin(), calls.cend(),
+                                 [&text](const FakeNotificationServer::NotifyCall &call) { return call.summary.contains(text); });
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(titled(QStringLiteral("not identified yet")), 1, timeoutMs);
+        QVERIFY(server.notifyCalls().constFirst().summary.contains(QStringLiteral("tcp/%1").arg(port)));
+
+        fake.processes->setOwners(inode, {testing::makeProcess(4242, "/usr/bin/busyserver")});
+        QTRY_COMPARE_WITH_TIMEOUT(titled(QStringLiteral("busyserver")), 1, timeoutMs);
+        // The "not identified yet" one is withdrawn: the same socket is named now.
+        const uint first = server.notifyCalls().constFirst().id;
+        QTRY_VERIFY_WITH_TIMEOUT(server.closeCalls().contains(first), timeoutMs);
     }
 
     void withoutActionCapabilityTheBodyClickLeadsToDetails()

@@ -172,6 +172,8 @@ public:
             if (const auto it = m_owners.find(socket.inode); it != m_owners.end()) {
                 listener.owners = it->second;
                 listener.ownersVisible = true;
+            } else if (m_unidentified.count(socket.inode) != 0) {
+                listener.ownersVisible = true; // nothing hidden, and still no owner found
             } else {
                 listener.ownersVisible = false;
             }
@@ -209,6 +211,13 @@ public:
     {
         std::lock_guard lock(m_mutex);
         m_owners.erase(inode);
+    }
+    // No owner found for this inode although every process was readable (one busy or exiting).
+    void setUnidentified(std::uint64_t inode)
+    {
+        std::lock_guard lock(m_mutex);
+        m_owners.erase(inode);
+        m_unidentified.insert(inode);
     }
     void setUserName(std::uint32_t uid, std::string name)
     {
@@ -249,6 +258,7 @@ private:
     mutable std::mutex m_mutex;
     std::map<std::uint64_t, std::vector<platform::ProcessInfo>> m_owners;
     std::map<std::uint32_t, std::string> m_userNames;
+    std::set<std::uint64_t> m_unidentified;
     std::set<std::uint64_t> m_known;
     std::vector<std::uint64_t> m_requested;
     std::vector<std::uint64_t> m_searched;
