@@ -7,9 +7,23 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <climits>
 #include <cstring>
 
 namespace portwatch::platform::netlink {
+
+namespace {
+
+// The kernel sends errors negated. Any int can arrive there: INT_MIN has no positive twin, and a
+// positive one is taken as it stands, so that what is reported is always a positive errno.
+int errnoFromKernel(int negated) noexcept
+{
+    if (negated >= 0)
+        return negated;
+    return negated == INT_MIN ? INT_MAX : -negated;
+}
+
+} // namespace
 
 bool parseDiagMessage(const unsigned char *payload, std::size_t length, Protocol protocol, int wanted,
                       SocketEntry &entry)
@@ -78,7 +92,7 @@ BatchResult parseBatch(const unsigned char *data, std::size_t size, const ReplyC
                 std::memcpy(&status, payload, sizeof status);
             if (status < 0) {
                 result.status = BatchResult::Status::Failed;
-                result.error = -status;
+                result.error = errnoFromKernel(status);
             } else {
                 result.status = BatchResult::Status::Done;
             }
@@ -91,7 +105,7 @@ BatchResult parseBatch(const unsigned char *data, std::size_t size, const ReplyC
             if (failure.error == 0)
                 continue; // an acknowledgement
             result.status = BatchResult::Status::Refused;
-            result.error = -failure.error;
+            result.error = errnoFromKernel(failure.error);
             return result;
         }
         if (header.nlmsg_type != context.messageType)
