@@ -59,6 +59,9 @@ run_tests() {
     build
     # Tests bring their own headless platform (offscreen) and private D-Bus; no display is needed.
     ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel "$JOBS" --timeout 300
+    # The suite again under ASan + UBSan with leak checking, then every parser fuzzed for a minute.
+    JOBS="$JOBS" packaging/ci/sanitize.sh
+    JOBS="$JOBS" packaging/ci/fuzz.sh
 }
 
 case "${1:-}" in
