@@ -4,8 +4,8 @@
 # Environment: SANITIZE_BUILD_DIR (default: build-sanitize), JOBS (default: number of cores),
 #              SANITIZE_EXCLUDE (ctest -E regex of tests to skip; default: none).
 # Every process a test starts (portwatch-cli, portwatch, the listener helper) is built sanitized too
-# and inherits the options below; reports go to files under the build dir, not to the test's
-# stderr, so a report from a child process is not lost in a test that only looks at exit codes.
+# and inherits the options below; ASan and LSan reports go to files under the build dir, not to the
+# test's stderr, so a report from a child process is not lost in a test that only looks at exit codes.
 # The stage fails when any test fails or any report file exists. See docs/sanitizers.md.
 set -euo pipefail
 
@@ -28,7 +28,10 @@ mkdir -p "$reports"
 chmod 1777 "$reports" # tests drop privileges to nobody for some children
 common="halt_on_error=1:abort_on_error=0:print_stacktrace=1:log_path=$reports"
 export ASAN_OPTIONS="$common/asan:detect_leaks=1:strict_string_checks=1:check_initialization_order=1:detect_odr_violation=2"
-export UBSAN_OPTIONS="$common/ubsan"
+# g++'s UBSan, linked together with ASan, ignores log_path and reports on the process's stderr; it
+# aborts, so a child's undefined behaviour shows in its test as a crash (QProcess::CrashExit), not
+# as an exit status a test might expect (portwatch-cli's 1 is "no").
+export UBSAN_OPTIONS="$common/ubsan:abort_on_error=1"
 export LSAN_OPTIONS="suppressions=$(pwd)/tests/sanitizers/lsan.supp:print_suppressions=0"
 export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer || true)}
 
