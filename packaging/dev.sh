@@ -61,6 +61,9 @@ run_tests() {
     ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel "$JOBS" --timeout 300
     # Windows: the cross build and its tests under Wine (skipped, loudly, without Qt for Windows).
     packaging/windows/cross.sh ci
+    # The suite again under ASan + UBSan with leak checking, then every parser fuzzed for a minute.
+    JOBS="$JOBS" packaging/ci/sanitize.sh
+    JOBS="$JOBS" packaging/ci/fuzz.sh
 }
 
 case "${1:-}" in

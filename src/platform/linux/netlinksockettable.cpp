@@ -4,6 +4,7 @@
 // beyond the result itself.
 #include "netlinksockettable.h"
 
+#include "netlinkreply.h"
 #include "procfs.h"
 
 #include <arpa/inet.h>
@@ -25,16 +26,7 @@ namespace portwatch::platform {
 
 namespace {
 
-// Kernel socket states (include/net/tcp_states.h); UDP reuses them: an unconnected bound UDP
-// socket is TCP_CLOSE, which is what `ss -lun` lists as UNCONN.
-constexpr unsigned tcpListen = 10;
-constexpr unsigned tcpClose = 7;
-
-// The state a socket of `protocol` is in while it holds its port for anyone: listening TCP, bound UDP.
-constexpr unsigned holdingState(Protocol protocol) noexcept
-{
-    return protocol == Protocol::Tcp ? tcpListen : tcpClose;
-}
+using netlink::holdingState;
 
 // The largest netlink datagram the kernel builds for a dump is about 32 KiB; twice that leaves room.
 constexpr std::size_t receiveBufferSize = 64 * 1024;
@@ -177,50 +169,6 @@ private:
     mutable std::size_t m_total = 0;
     mutable std::size_t m_base = 0;
 };
-
-// Reads one inet_diag_msg (plus attributes) into `entry`; false when it is not usable. `wanted` is
-// AF_INET, AF_INET6, or AF_UNSPEC for either.
-bool parseDiagMessage(const unsigned char *payload, std::size_t length, Protocol protocol, int wanted,
-                      SocketEntry &entry)
-{
-    inet_diag_msg msg;
-    if (length < sizeof msg)
-        return false;
-    std::memcpy(&msg, payload, sizeof msg);
-    if (msg.idiag_family != AF_INET && msg.idiag_family != AF_INET6)
-        return false;
-    if (wanted != AF_UNSPEC && msg.idiag_family != wanted)
-        return false;
-    const int wantedFamily = msg.idiag_family;
-    const Family family = wantedFamily == AF_INET ? Family::IPv4 : Family::IPv6;
-    if (msg.idiag_state != holdingState(protocol))
-        return false;
-
-    char text[INET6_ADDRSTRLEN];
-    if (!::inet_ntop(wantedFamily, msg.id.idiag_src, text, sizeof text))
-        return false;
-
-    bool v6Only = false;
-    std::size_t offset = NLMSG_ALIGN(sizeof msg);
-    while (offset + sizeof(nlattr) <= length) {
-        nlattr attribute;
-        std::memcpy(&attribute, payload + offset, sizeof attribute);
-        if (attribute.nla_len < sizeof attribute || offset + attribute.nla_len > length)
-            break;
-        if ((attribute.nla_type & NLA_TYPE_MASK) == INET_DIAG_SKV6ONLY && attribute.nla_len > sizeof attribute)
-            v6Only = payload[offset + NLA_HDRLEN] != 0;
-        offset += NLA_ALIGN(attribute.nla_len);
-    }
-
-    entry.protocol = protocol;
-    entry.family = family;
-    entry.address.assign(text);
-    entry.port = ntohs(msg.id.idiag_sport);
-    entry.inode = msg.idiag_inode;
-    entry.uid = msg.idiag_uid;
-    entry.v6Only = family == Family::IPv6 && v6Only;
-    return true;
-}
 
 } // namespace
 
@@ -473,9 +421,12 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Fa
     };
     const unsigned bits = kindBits(protocol, families);
     const bool answeredBefore = (m_answeredKinds & bits) == bits;
-    const int wanted = families == Families::IPv4 ? AF_INET : families == Families::IPv6 ? AF_INET6 : AF_UNSPEC;
-    const int replyType = families == Families::Both ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY;
-    SocketEntry entry;
+    const netlink::ReplyContext context{
+        protocol,
+        families == Families::IPv4 ? AF_INET : families == Families::IPv6 ? AF_INET6 : AF_UNSPEC,
+        std::uint16_t(families == Families::Both ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY),
+        m_sequence,
+    };
     for (;;) {
         sockaddr_nl from{};
         iovec iov{m_receive.data(), m_receive.size()};
@@ -499,48 +450,24 @@ NetlinkSocketTable::DumpStatus NetlinkSocketTable::receive(Protocol protocol, Fa
         if (from.nl_pid != 0)
             continue; // not from the kernel
 
-        std::size_t offset = 0;
-        const auto size = static_cast<std::size_t>(received);
-        while (offset + sizeof(nlmsghdr) <= size) {
-            nlmsghdr header;
-            std::memcpy(&header, m_receive.data() + offset, sizeof header);
-            if (header.nlmsg_len < sizeof header || offset + header.nlmsg_len > size) {
-                error = "The " + what() + " returned a malformed netlink message.";
-                return DumpStatus::Failed;
-            }
-            const unsigned char *payload = m_receive.data() + offset + NLMSG_HDRLEN;
-            const std::size_t payloadLength = header.nlmsg_len - NLMSG_HDRLEN;
-            offset += NLMSG_ALIGN(header.nlmsg_len);
-            if (header.nlmsg_seq != m_sequence)
-                continue; // left over from an earlier request
-
-            if (header.nlmsg_type == NLMSG_DONE) {
-                int status = 0;
-                if (payloadLength >= sizeof status)
-                    std::memcpy(&status, payload, sizeof status);
-                if (status < 0) {
-                    error = "The " + what() + " ended with an error: " + errnoText(-status) + ".";
-                    return DumpStatus::Failed;
-                }
-                m_answeredKinds |= bits;
-                return DumpStatus::Ok;
-            }
-            if (header.nlmsg_type == NLMSG_ERROR) {
-                nlmsgerr failure{};
-                if (payloadLength >= sizeof failure.error)
-                    std::memcpy(&failure.error, payload, sizeof failure.error);
-                if (failure.error == 0)
-                    continue; // an acknowledgement
-                error = "The kernel refused the " + what() + ": " + errnoText(-failure.error) + ".";
-                return answeredBefore ? DumpStatus::Failed : DumpStatus::Refused;
-            }
-            if (header.nlmsg_type != replyType)
-                continue;
-            ++m_lastReceived;
-            // The kernel applied the port filter already (unless the query had too many ranges for
-            // bytecode); checking again is cheap. Unparsable entries are skipped, not fatal.
-            if (parseDiagMessage(payload, payloadLength, protocol, wanted, entry) && query.wants(protocol, entry.port))
-                out.push_back(entry);
+        const netlink::BatchResult batch =
+            netlink::parseBatch(m_receive.data(), static_cast<std::size_t>(received), context, query, out);
+        m_lastReceived += batch.records;
+        switch (batch.status) {
+        case netlink::BatchResult::Status::More:
+            continue;
+        case netlink::BatchResult::Status::Done:
+            m_answeredKinds |= bits;
+            return DumpStatus::Ok;
+        case netlink::BatchResult::Status::Failed:
+            error = "The " + what() + " ended with an error: " + errnoText(batch.error) + ".";
+            return DumpStatus::Failed;
+        case netlink::BatchResult::Status::Refused:
+            error = "The kernel refused the " + what() + ": " + errnoText(batch.error) + ".";
+            return answeredBefore ? DumpStatus::Failed : DumpStatus::Refused;
+        case netlink::BatchResult::Status::Malformed:
+            error = "The " + what() + " returned a malformed netlink message.";
+            return DumpStatus::Failed;
         }
     }
 }
