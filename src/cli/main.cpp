@@ -22,6 +22,7 @@ const QString commandsHelp = QStringLiteral(
     "  kill PORTSPEC...    terminate what holds the ports, safely, and confirm they are free\n"
     "  check               exit 0 when every listener on a watched port is whitelisted, 1 otherwise\n"
     "  watch               monitor the watched ports and print one line per event until Ctrl-C\n"
+    "  why PORT            why a bind of PORT would fail now (in use, excluded, privileged, TIME_WAIT), how to free it\n"
     "\n"
     "PORTSPEC: 80, :80, tcp/80, udp/53, 8000-8100, tcp/8000-8100, or a comma-separated list.\n"
     "Run 'portwatch-cli COMMAND --help' for the options of a command.\n"
@@ -89,6 +90,10 @@ int main(int argc, char *argv[])
     } else if (command == QLatin1String("watch")) {
         parser.addPositionalArgument(QStringLiteral("watch"), QStringLiteral("Monitor the watched ports until Ctrl-C."), QStringLiteral("watch"));
         parser.addOption(jsonOption);
+    } else if (command == QLatin1String("why")) {
+        parser.addPositionalArgument(QStringLiteral("why"), QStringLiteral("Explain why a bind of the port would fail now."), QStringLiteral("why"));
+        parser.addPositionalArgument(QStringLiteral("PORT"), QStringLiteral("One port: 8080 or tcp/8080 (TCP), udp/53 (UDP)."), QStringLiteral("PORT"));
+        parser.addOption(jsonOption);
     } else {
         parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check or watch."));
     }
@@ -105,7 +110,7 @@ int main(int argc, char *argv[])
     }
     if (command.isEmpty())
         return usageError(QStringLiteral("no command given (who, kill, check or watch)"));
-    if (!QStringList{QStringLiteral("who"), QStringLiteral("kill"), QStringLiteral("check"), QStringLiteral("watch")}.contains(command))
+    if (!QStringList{QStringLiteral("who"), QStringLiteral("kill"), QStringLiteral("check"), QStringLiteral("watch"), QStringLiteral("why")}.contains(command))
         return usageError(QStringLiteral("unknown command '%1' (who, kill, check or watch)").arg(command));
 
     const QString defaultLevel = command == QLatin1String("watch") ? QStringLiteral("info") : QStringLiteral("warn");
@@ -127,6 +132,10 @@ int main(int argc, char *argv[])
         return usageError(QStringLiteral("unknown backend '%1' (auto, netlink or procfs)").arg(backend));
 
     const QStringList arguments = parser.positionalArguments().mid(1);
+    if (command == QLatin1String("why")) {
+        const auto port = parseWhyPort(arguments);
+        return port ? runWhy(common, port->first, port->second) : ExitUsage;
+    }
     if ((command == QLatin1String("check") || command == QLatin1String("watch")) && !arguments.isEmpty())
         return usageError(QStringLiteral("'%1' takes no port specs; it uses the watched ports of the configuration").arg(command));
     const auto specs = parseSpecs(arguments);
