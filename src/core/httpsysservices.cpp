@@ -87,18 +87,4 @@ QStringList servicesForReservation(const QString &url, const QString &sddl)
     return names;
 }
 
-std::uint16_t urlPort(const QString &url)
-{
-    // scheme://host:port/path, where host may be "+", "*", a name or an address ("[::1]").
-    static const QRegularExpression shape(QStringLiteral(R"(^(https?)://(\[[^\]]*\]|[^:/]*)(?::(\d+))?(/|$))"),
-                                          QRegularExpression::CaseInsensitiveOption);
-    const QRegularExpressionMatch match = shape.match(url);
-    if (!match.hasMatch())
-        return 0;
-    if (match.captured(3).isEmpty())
-        return match.captured(1).compare(QLatin1String("https"), Qt::CaseInsensitive) == 0 ? 443 : 80;
-    const uint port = match.captured(3).toUInt();
-    return port <= 65535 ? static_cast<std::uint16_t>(port) : 0;
-}
-
 } // namespace portwatch::httpsys

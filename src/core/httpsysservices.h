@@ -32,8 +32,4 @@ QStringList sddlAccounts(const QString &sddl);
 // The known services a reservation belongs to: by service SID in its SDDL, else by URL fragment.
 QStringList servicesForReservation(const QString &url, const QString &sddl);
 
-// The port of a URL prefix ("http://+:80/wsman/" -> 80; no port: 80 for http, 443 for https);
-// 0 when it does not parse.
-std::uint16_t urlPort(const QString &url);
-
 } // namespace portwatch::httpsys

@@ -81,11 +81,17 @@ std::optional<PortRange> parseSysctlRange(std::string_view text)
 std::optional<std::vector<ReservedRange>> parseNetshExcluded(std::string_view text, Protocol protocol, Family family)
 {
     std::vector<ReservedRange> ranges;
+    bool sawTable = false;
     while (!text.empty()) {
         const std::size_t newline = text.find('\n');
         const std::string_view line = text.substr(0, newline);
         text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
         const std::vector<std::string_view> parts = words(line);
+        // The rule under the column headers ("----------    --------") is the one mark of the table
+        // that no translation changes; output without it (an error text, nothing) is no table.
+        if (parts.size() == 2 && parts[0].find_first_not_of('-') == std::string_view::npos
+            && parts[1].find_first_not_of('-') == std::string_view::npos)
+            sawTable = true;
         // A row starts with two numbers; the legend ("* - Administered port exclusions.") and the
         // headers never do.
         if (parts.size() < 2 || parts.size() > 3 || !portNumber(parts[0]).has_value()
@@ -103,7 +109,27 @@ std::optional<std::vector<ReservedRange>> parseNetshExcluded(std::string_view te
         range.administered = parts.size() == 3;
         ranges.push_back(range);
     }
+    if (!sawTable)
+        return std::nullopt;
     return ranges;
+}
+
+std::uint16_t urlPort(std::string_view url)
+{
+    const std::size_t scheme = url.find("://");
+    if (scheme == std::string_view::npos)
+        return 0;
+    const std::string_view name = url.substr(0, scheme);
+    const bool https = name == "https" || name == "HTTPS";
+    if (!https && name != "http" && name != "HTTP")
+        return 0;
+    std::string_view host = url.substr(scheme + 3);
+    host = host.substr(0, host.find('/'));
+    // The port follows the last colon, unless that colon is inside an IPv6 literal ("[::1]").
+    const std::size_t colon = host.rfind(':');
+    if (colon == std::string_view::npos || host.find(']', colon) != std::string_view::npos)
+        return https ? 443 : 80;
+    return portNumber(host.substr(colon + 1)).value_or(0);
 }
 
 } // namespace portwatch::platform::portlist

@@ -20,7 +20,13 @@ std::optional<PortRange> parseSysctlRange(std::string_view text);
 
 // The table netsh prints: a row is a start port, an end port and an optional "*" (added by an
 // administrator). Headers, the legend and blank lines are skipped by shape, not by their words, so
-// a localized Windows reads the same. Nothing when a row looks like a range but is not a valid one.
+// a localized Windows reads the same. Nothing when the text has no table (no rule of dashes under
+// the headers: an error message, or no output at all, as Wine's netsh gives) or when a row looks
+// like a range but is not a valid one.
 std::optional<std::vector<ReservedRange>> parseNetshExcluded(std::string_view text, Protocol protocol, Family family);
+
+// The port of an HTTP Server API URL prefix ("http://+:80/wsman/" -> 80, "https://[::1]:8443/" -> 8443;
+// without a port 80 for http, 443 for https); 0 when it does not parse.
+std::uint16_t urlPort(std::string_view url);
 
 } // namespace portwatch::platform::portlist

@@ -51,8 +51,6 @@ private Q_SLOTS:
     void init();
     void serviceSidIsTheScmDerivation();
     void reservationsNameTheirServices();
-    void urlPorts_data();
-    void urlPorts();
     void httpSysOnPort80NamesIisAndNeverPid4();
     void httpSysWithoutKnownServicePointsToRequestQueues();
     void svchostNamesItsServices();
@@ -110,26 +108,6 @@ void TestBindDiagnosis::reservationsNameTheirServices()
     QCOMPARE(accounts.value(0), QStringLiteral("NT SERVICE\\WinRM"));
     QVERIFY(accounts.value(1).startsWith(QLatin1String("S-1-5-80-4059739203")));
     QCOMPARE(httpsys::sddlAccounts(QStringLiteral("D:(A;;GX;;;WD)")), QStringList({QStringLiteral("Everyone")}));
-}
-
-void TestBindDiagnosis::urlPorts_data()
-{
-    QTest::addColumn<QString>("url");
-    QTest::addColumn<int>("port");
-    QTest::newRow("strong wildcard") << QStringLiteral("http://+:80/wsman/") << 80;
-    QTest::newRow("weak wildcard https") << QStringLiteral("https://*:5358/") << 5358;
-    QTest::newRow("no port, http") << QStringLiteral("http://example.com/") << 80;
-    QTest::newRow("no port, https") << QStringLiteral("https://example.com/") << 443;
-    QTest::newRow("ipv6 host") << QStringLiteral("http://[::1]:8080/app/") << 8080;
-    QTest::newRow("not a url") << QStringLiteral("0.0.0.0:443") << 0;
-    QTest::newRow("port out of range") << QStringLiteral("http://+:70000/") << 0;
-}
-
-void TestBindDiagnosis::urlPorts()
-{
-    QFETCH(QString, url);
-    QFETCH(int, port);
-    QCOMPARE(int(httpsys::urlPort(url)), port);
 }
 
 void TestBindDiagnosis::httpSysOnPort80NamesIisAndNeverPid4()

@@ -125,6 +125,8 @@ private Q_SLOTS:
     void netshExcluded();
     void netshExcludedLocalized();
     void netshExcludedRejects();
+    void urlPorts_data();
+    void urlPorts();
     void capabilities();
     void connectionsOfRecordedTcp();
     void serviceOfCgroup_data();
@@ -202,9 +204,34 @@ void TestPortDiagnosis::netshExcludedLocalized()
 
 void TestPortDiagnosis::netshExcludedRejects()
 {
-    QVERIFY(!portlist::parseNetshExcluded("      5000        4000\r\n", Protocol::Tcp, Family::IPv4).has_value());
-    QVERIFY(!portlist::parseNetshExcluded("      5000        5010     x\r\n", Protocol::Tcp, Family::IPv4).has_value());
-    QVERIFY(!portlist::parseNetshExcluded("      5000       70000\r\n", Protocol::Tcp, Family::IPv4).has_value());
+    const std::string rule = "Start Port    End Port\r\n----------    --------\r\n";
+    QVERIFY(portlist::parseNetshExcluded(rule + "      5000        5010\r\n", Protocol::Tcp, Family::IPv4).has_value());
+    QVERIFY(!portlist::parseNetshExcluded("", Protocol::Tcp, Family::IPv4).has_value()); // Wine's netsh prints nothing
+    QVERIFY(!portlist::parseNetshExcluded("The following command was not found: int ipv4 show excludedportrange.\r\n",
+                                          Protocol::Tcp, Family::IPv4).has_value());
+    QVERIFY(!portlist::parseNetshExcluded(rule + "      5000        4000\r\n", Protocol::Tcp, Family::IPv4).has_value());
+    QVERIFY(!portlist::parseNetshExcluded(rule + "      5000        5010     x\r\n", Protocol::Tcp, Family::IPv4).has_value());
+    QVERIFY(!portlist::parseNetshExcluded(rule + "      5000       70000\r\n", Protocol::Tcp, Family::IPv4).has_value());
+}
+
+void TestPortDiagnosis::urlPorts_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<int>("port");
+    QTest::newRow("strong wildcard") << QStringLiteral("http://+:80/wsman/") << 80;
+    QTest::newRow("weak wildcard https") << QStringLiteral("https://*:5358/") << 5358;
+    QTest::newRow("no port, http") << QStringLiteral("http://example.com/") << 80;
+    QTest::newRow("no port, https") << QStringLiteral("https://example.com/") << 443;
+    QTest::newRow("ipv6 host") << QStringLiteral("http://[::1]:8080/app/") << 8080;
+    QTest::newRow("not a url") << QStringLiteral("0.0.0.0:443") << 0;
+    QTest::newRow("port out of range") << QStringLiteral("http://+:70000/") << 0;
+}
+
+void TestPortDiagnosis::urlPorts()
+{
+    QFETCH(QString, url);
+    QFETCH(int, port);
+    QCOMPARE(int(portlist::urlPort(url.toStdString())), port);
 }
 
 void TestPortDiagnosis::capabilities()

@@ -134,8 +134,7 @@ inline void loadWindowsRecording(const QString &dir, FakePortDiagnosis &fake)
         entry.kind = HttpSysEntry::Kind::UrlReservation;
         entry.key = fields.value(0).toStdString();
         entry.security = fields.value(1).toStdString();
-        static const QRegularExpression port(QStringLiteral(R"(:(\d+)/)"));
-        entry.port = static_cast<std::uint16_t>(port.match(fields.value(0)).captured(1).toUInt());
+        entry.port = portlist::urlPort(entry.key);
         fake.httpSys.value.push_back(entry);
     }
     for (const QString &line : recordedLines(dir + QStringLiteral("/httpapi-sslcert.txt"))) {
