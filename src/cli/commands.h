@@ -12,6 +12,10 @@
 #include <optional>
 #include <utility>
 
+namespace portwatch {
+struct BindReason;
+}
+
 namespace portwatch::cli {
 
 // Exit statuses shared by all commands.
@@ -54,5 +58,7 @@ int runWatch(const CommonOptions &common);
 std::optional<std::pair<platform::Protocol, quint16>> parseWhyPort(const QStringList &arguments);
 // Exit 0 when a bind would succeed now, 1 when it would fail (the reasons are printed).
 int runWhy(const CommonOptions &common, platform::Protocol protocol, quint16 port);
+// A reason of why's diagnosis as lines: `lead` and its text, then one "fix:" line per fix.
+QString reasonLines(const BindReason &reason, const QString &lead);
 
 } // namespace portwatch::cli

@@ -2,6 +2,8 @@
 #include "commands.h"
 #include "output.h"
 
+#include "core/binddiagnosis.h"
+
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -29,6 +31,11 @@ int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
                                         [](const platform::Listener &listener) { return !listener.ownersVisible; });
         if (hidden && ::geteuid() != 0)
             err(QStringLiteral("note: some owners are not visible to you; run with sudo to see every process\n"));
+        // HTTP.sys behind PID 4, the services inside a svchost.exe: what the table alone cannot say.
+        const auto facts = platform::makePortDiagnosis();
+        BindDiagnoser diagnoser(*facts);
+        for (const BindReason &note : diagnoser.ownerNotes(*listeners))
+            err(reasonLines(note, QStringLiteral("note: ")));
     }
     return listeners->isEmpty() ? ExitNegative : ExitOk;
 }

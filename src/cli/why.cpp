@@ -19,15 +19,15 @@ QJsonObject reasonToJson(const BindReason &reason)
                        {QStringLiteral("details"), reason.details}};
 }
 
-QString reasonText(const BindReason &reason)
+} // namespace
+
+QString reasonLines(const BindReason &reason, const QString &lead)
 {
-    QString text = QStringLiteral("  %1 %2\n").arg(reason.blocksBind ? QStringLiteral("*") : QStringLiteral("-"), reason.text);
+    QString text = QStringLiteral("%1%2\n").arg(lead, reason.text);
     for (const QString &fix : reason.fixes)
-        text += QStringLiteral("      fix: %1\n").arg(fix);
+        text += QStringLiteral("%1    fix: %2\n").arg(QString(lead.size(), QLatin1Char(' ')), fix);
     return text;
 }
-
-} // namespace
 
 std::optional<std::pair<platform::Protocol, quint16>> parseWhyPort(const QStringList &arguments)
 {
@@ -56,7 +56,16 @@ int runWhy(const CommonOptions &common, platform::Protocol protocol, quint16 por
         return ExitFailure;
     const auto facts = platform::makePortDiagnosis();
     BindDiagnoser diagnoser(*facts);
-    const BindVerdict verdict = diagnoser.diagnose(protocol, port, *listeners);
+    BindVerdict verdict = diagnoser.diagnose(protocol, port, *listeners);
+    // A socket without a visible owner: what would show it depends on who runs us, which the
+    // platform-neutral diagnosis does not know.
+    for (BindReason &reason : verdict.reasons) {
+        if (reason.kind != BindReason::Kind::Listener || !reason.details.value(QStringLiteral("pid")).isNull())
+            continue;
+        for (const platform::Listener &listener : verdict.listeners)
+            if (listener.owners.empty() && reason.fixes.isEmpty())
+                reason.fixes << invisibleHint(listener);
+    }
     const QString name = QStringLiteral("%1/%2").arg(QLatin1String(platform::toString(protocol))).arg(port);
 
     if (common.json) {
@@ -76,10 +85,10 @@ int runWhy(const CommonOptions &common, platform::Protocol protocol, quint16 por
             : QStringLiteral("%1 is free: a bind would succeed now.\n").arg(name);
         for (const BindReason &reason : verdict.reasons)
             if (reason.blocksBind)
-                text += reasonText(reason);
+                text += reasonLines(reason, reason.blocksBind ? QStringLiteral("  * ") : QStringLiteral("  - "));
         for (const BindReason &reason : verdict.reasons)
             if (!reason.blocksBind)
-                text += reasonText(reason);
+                text += reasonLines(reason, reason.blocksBind ? QStringLiteral("  * ") : QStringLiteral("  - "));
         out(text);
         for (const QString &what : verdict.unchecked)
             err(QStringLiteral("warning: not checked: %1\n").arg(what));

@@ -342,8 +342,8 @@ void BindDiagnoser::addPrivilegedReason(BindVerdict &verdict)
         reason.text = QStringLiteral("Port %1 is privileged (below %2): you may bind it (root or CAP_NET_BIND_SERVICE); "
                                      "other users may not.").arg(verdict.port).arg(first);
     } else {
-        reason.text = QStringLiteral("Port %1 is privileged (below %2, net.ipv4.ip_unprivileged_port_start) and you have neither "
-                                     "root nor CAP_NET_BIND_SERVICE, so your bind fails with EACCES.").arg(verdict.port).arg(first);
+        reason.text = QStringLiteral("Port %1 is privileged (below %2, net.ipv4.ip_unprivileged_port_start) and this process lacks "
+                                     "CAP_NET_BIND_SERVICE (which root normally has), so your bind fails with EACCES.").arg(verdict.port).arg(first);
         reason.fixes << QStringLiteral("give the server the capability: sudo setcap cap_net_bind_service=+ep /path/to/server");
         reason.fixes << QStringLiteral("or, under systemd: AmbientCapabilities=CAP_NET_BIND_SERVICE in its unit");
         reason.fixes << QStringLiteral("or lower the limit for every user: sudo sysctl -w net.ipv4.ip_unprivileged_port_start=%1").arg(verdict.port);
@@ -389,6 +389,10 @@ QList<BindReason> BindDiagnoser::ownerNotes(const QList<platform::Listener> &lis
 {
     m_unchecked.clear();
     QList<BindReason> notes;
+    // A systemd unit's process is killed like any other, so `who` says nothing of it; on Windows a
+    // service's process is not, and `who` says why before anyone tries.
+    if (!m_facts.kernelPid() && m_facts.serviceManager() != ServiceManager::WindowsScm)
+        return notes;
     QSet<int> seen;
     for (const platform::Listener &listener : listeners) {
         for (const platform::ProcessInfo &owner : listener.owners) {

@@ -57,7 +57,8 @@ public:
     BindVerdict diagnose(platform::Protocol protocol, quint16 port, const QList<platform::Listener> &listeners);
 
     // What `who` adds under its table: for a listener of the kernel's pid, HTTP.sys and how to free
-    // the port; for a process hosting services, which ones. Empty for ordinary processes.
+    // the port; for a Windows service's process, which services. Empty for ordinary processes, and
+    // where neither exists (Linux).
     QList<BindReason> ownerNotes(const QList<platform::Listener> &listeners);
 
     // Why `kill` must not end this process, with the fix instead: the kernel's pid (HTTP.sys), or a

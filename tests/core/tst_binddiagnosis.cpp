@@ -366,6 +366,11 @@ void TestBindDiagnosis::systemdServiceIsNotedNotRefused()
     QVERIFY(note.has_value());
     QCOMPARE(note->fixes.value(0), QStringLiteral("sudo systemctl stop nginx.service   (keep it stopped: sudo systemctl disable nginx.service)"));
     QVERIFY(!diagnoser.killNote(testing::makeProcess(812, "/usr/bin/python3")).has_value());
+    platform::Listener listener;
+    listener.socket = testing::makeSocket(Protocol::Tcp, 80, 1);
+    listener.owners.push_back(owner);
+    QVERIFY(diagnoser.ownerNotes({listener}).isEmpty()); // `who` on Linux stays as it was
+    QCOMPARE(linux.servicesOfCalls, 2);                  // and reads no cgroup for it
 }
 
 void TestBindDiagnosis::unreadableFactsAreReported()
