@@ -59,7 +59,7 @@ int main(int argc, char *argv[])
     parser.addOption(configOption);
     parser.addOption(logLevelOption);
     parser.addOption(backendOption);
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check or watch."));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check, watch or why."));
 
     // First pass: find the command; its own options are added before the real parse.
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
@@ -95,7 +95,7 @@ int main(int argc, char *argv[])
         parser.addPositionalArgument(QStringLiteral("PORT"), QStringLiteral("One port: 8080 or tcp/8080 (TCP), udp/53 (UDP)."), QStringLiteral("PORT"));
         parser.addOption(jsonOption);
     } else {
-        parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check or watch."));
+        parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check, watch or why."));
     }
 
     if (!parser.parse(QCoreApplication::arguments()))
@@ -109,9 +109,9 @@ int main(int argc, char *argv[])
         return ExitOk;
     }
     if (command.isEmpty())
-        return usageError(QStringLiteral("no command given (who, kill, check or watch)"));
+        return usageError(QStringLiteral("no command given (who, kill, check, watch or why)"));
     if (!QStringList{QStringLiteral("who"), QStringLiteral("kill"), QStringLiteral("check"), QStringLiteral("watch"), QStringLiteral("why")}.contains(command))
-        return usageError(QStringLiteral("unknown command '%1' (who, kill, check or watch)").arg(command));
+        return usageError(QStringLiteral("unknown command '%1' (who, kill, check, watch or why)").arg(command));
 
     const QString defaultLevel = command == QLatin1String("watch") ? QStringLiteral("info") : QStringLiteral("warn");
     const QString level = parser.isSet(logLevelOption) ? parser.value(logLevelOption) : defaultLevel;

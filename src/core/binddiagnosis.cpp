@@ -96,6 +96,25 @@ QList<platform::ServiceEntry> BindDiagnoser::servicesOf(int pid)
     return services;
 }
 
+void BindDiagnoser::prefetchServices(const QList<platform::Listener> &listeners)
+{
+    // One question for every owner: on Windows each one enumerates every service.
+    std::vector<int> pids;
+    for (const platform::Listener &listener : listeners)
+        for (const platform::ProcessInfo &owner : listener.owners)
+            if (!m_servicesByPid.contains(owner.pid) && std::find(pids.begin(), pids.end(), owner.pid) == pids.end())
+                pids.push_back(owner.pid);
+    if (pids.empty())
+        return;
+    const auto fact = m_facts.servicesOf(pids);
+    if (!fact.ok())
+        m_unchecked << QStringLiteral("services: %1").arg(qs(fact.error)); // said once, not once per owner
+    for (int pid : pids)
+        m_servicesByPid.insert(pid, {});
+    for (const platform::ServiceEntry &service : fact.value)
+        m_servicesByPid[service.pid].append(service);
+}
+
 BindReason BindDiagnoser::httpSysReason(const platform::SocketEntry &socket)
 {
     const quint16 port = socket.port;
@@ -216,6 +235,7 @@ BindVerdict BindDiagnoser::diagnose(Protocol protocol, quint16 port, const QList
     verdict.protocol = protocol;
     verdict.port = port;
     verdict.listeners = listeners;
+    prefetchServices(listeners);
 
     QSet<int> seen;
     for (const platform::Listener &listener : listeners) {
@@ -393,6 +413,7 @@ QList<BindReason> BindDiagnoser::ownerNotes(const QList<platform::Listener> &lis
     // service's process is not, and `who` says why before anyone tries.
     if (!m_facts.kernelPid() && m_facts.serviceManager() != ServiceManager::WindowsScm)
         return notes;
+    prefetchServices(listeners);
     QSet<int> seen;
     for (const platform::Listener &listener : listeners) {
         for (const platform::ProcessInfo &owner : listener.owners) {

@@ -73,6 +73,7 @@ private:
     std::optional<BindReason> ownerReason(const platform::Listener &listener, const platform::ProcessInfo &owner);
     BindReason httpSysReason(const platform::SocketEntry &socket);
     QList<platform::ServiceEntry> servicesOf(int pid);
+    void prefetchServices(const QList<platform::Listener> &listeners);
     void addRangeReasons(BindVerdict &verdict);
     void addPrivilegedReason(BindVerdict &verdict);
     void addConnectionReason(BindVerdict &verdict);

@@ -103,6 +103,7 @@ class TestCliWhy : public QObject
 private Q_SLOTS:
     void badArguments_data();
     void badArguments();
+    void help();
     void heldPortJsonSchema();
     void heldPortText();
     void udpPortIsNotTcp();
@@ -121,6 +122,7 @@ void TestCliWhy::badArguments_data()
     QTest::newRow("list") << QStringList{QStringLiteral("why"), QStringLiteral("80,443")} << QStringLiteral("one port, not '80,443'");
     QTest::newRow("out of range") << QStringList{QStringLiteral("why"), QStringLiteral("99999")} << QStringLiteral("out of range");
     QTest::newRow("not a port") << QStringList{QStringLiteral("why"), QStringLiteral("http")} << QStringLiteral("bad port spec");
+    QTest::newRow("unknown command names why") << QStringList{QStringLiteral("whence"), QStringLiteral("80")} << QStringLiteral("watch or why)");
 }
 
 void TestCliWhy::badArguments()
@@ -131,6 +133,16 @@ void TestCliWhy::badArguments()
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(QString::fromUtf8(run.err).contains(message), run.err.constData());
     QVERIFY(run.out.isEmpty());
+}
+
+void TestCliWhy::help()
+{
+    const Run help = runCli({QStringLiteral("--help")});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY2(help.out.contains("  why PORT "), help.out.constData());
+    const Run whyHelp = runCli({QStringLiteral("why"), QStringLiteral("--help")});
+    QCOMPARE(whyHelp.exitCode, 0);
+    QVERIFY2(whyHelp.out.contains("--json") && whyHelp.out.contains("udp/53 (UDP)"), whyHelp.out.constData());
 }
 
 void TestCliWhy::heldPortJsonSchema()

@@ -254,8 +254,8 @@ void TestBindDiagnosis::whoNotesForWindowsRows()
     // pid 4 once (HTTP.sys), each service host once, node.exe not at all.
     QCOMPARE(kinds, QStringList({QStringLiteral("http-sys:4"), QStringLiteral("service:1000"), QStringLiteral("service:4380"),
                                  QStringLiteral("service:1188"), QStringLiteral("service:1544"), QStringLiteral("service:2688")}));
-    // Every owner's services were asked for once, however many sockets it holds.
-    QCOMPARE(m_windows.servicesOfCalls, 6);
+    // One question for every owner, however many owners and sockets there are.
+    QCOMPARE(m_windows.servicesOfCalls, 1);
 }
 
 void TestBindDiagnosis::killRefusals()
@@ -384,6 +384,19 @@ void TestBindDiagnosis::unreadableFactsAreReported()
     QCOMPARE(verdict.unchecked.size(), 2);
     QVERIFY(verdict.unchecked.first().contains(QLatin1String("ip_local_reserved_ports")));
     QVERIFY(verdict.unchecked.last().contains(QLatin1String("Permission denied")));
+
+    // A service manager that cannot be asked: the listener is still shown, the gap said once.
+    FakePortDiagnosis noScm;
+    noScm.manager = platform::ServiceManager::WindowsScm;
+    noScm.servicesError = "cannot open the service control manager: Access is denied (error 5)";
+    BindDiagnoser withoutServices(noScm);
+    platform::Listener listener;
+    listener.socket = testing::makeSocket(Protocol::Tcp, 3000, 0);
+    listener.owners = {testing::makeProcess(77, "C:/tools/node.exe"), testing::makeProcess(78, "C:/tools/node.exe")};
+    const BindVerdict held = withoutServices.diagnose(Protocol::Tcp, 3000, {listener});
+    QVERIFY(held.bindWouldFail());
+    QCOMPARE(ofKind(held, BindReason::Kind::Listener).size(), 2);
+    QCOMPARE(held.unchecked, QStringList({QStringLiteral("services: ") + QString::fromStdString(noScm.servicesError)}));
 }
 
 QTEST_GUILESS_MAIN(TestBindDiagnosis)
