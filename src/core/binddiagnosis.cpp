@@ -64,6 +64,7 @@ const char *toString(BindReason::Kind kind) noexcept
     switch (kind) {
     case BindReason::Kind::Listener: return "listener";
     case BindReason::Kind::HttpSys: return "http-sys";
+    case BindReason::Kind::Kernel: return "kernel";
     case BindReason::Kind::Service: return "service";
     case BindReason::Kind::ExcludedRange: return "excluded-range";
     case BindReason::Kind::Privileged: return "privileged";
@@ -184,7 +185,7 @@ BindReason BindDiagnoser::httpSysReason(const platform::SocketEntry &socket)
         QStringList labels;
         for (const platform::ServiceEntry &service : candidates)
             labels << serviceLabel(service);
-        reason.text = held + QStringLiteral(" Running services that use HTTP.sys on this port: %1.").arg(labels.join(QLatin1String(", ")));
+        reason.text = held + QStringLiteral(" Running services that may hold it through HTTP.sys: %1.").arg(labels.join(QLatin1String(", ")));
     }
     for (const platform::ServiceEntry &service : candidates)
         reason.fixes << stopCommand(ServiceManager::WindowsScm, service);
@@ -197,10 +198,37 @@ BindReason BindDiagnoser::httpSysReason(const platform::SocketEntry &socket)
     return reason;
 }
 
+BindReason BindDiagnoser::kernelReason(const platform::SocketEntry &socket)
+{
+    // PID 4 also stands for the kernel's own servers, which HTTP.sys's configuration does not list.
+    BindReason reason;
+    reason.kind = BindReason::Kind::Kernel;
+    reason.blocksBind = true;
+    const QString held = QStringLiteral("%1 is held by the Windows kernel (pid %2, System)")
+                             .arg(listenertext::address(socket))
+                             .arg(m_facts.kernelPid().value_or(0));
+    const bool tcp = socket.protocol == Protocol::Tcp;
+    if (tcp && socket.port == 445) {
+        reason.text = held + QStringLiteral(": the SMB file server (srv2.sys) that shares this machine's files and printers.");
+        reason.fixes << QStringLiteral("net stop LanmanServer   (stops sharing files from this machine; PowerShell: Stop-Service LanmanServer -Force)");
+    } else if ((tcp && socket.port == 139) || (!tcp && (socket.port == 137 || socket.port == 138))) {
+        reason.text = held + QStringLiteral(": NetBIOS over TCP/IP (netbt.sys).");
+        reason.fixes << QStringLiteral("turn off NetBIOS over TCP/IP in the network adapter's IPv4 settings (Advanced, WINS)");
+    } else {
+        reason.text = held + QStringLiteral(": a kernel driver, not a process.");
+    }
+    reason.fixes << QStringLiteral("do not kill pid 4: it is the Windows kernel");
+    reason.details = QJsonObject{{QStringLiteral("pid"), m_facts.kernelPid().value_or(0)}};
+    return reason;
+}
+
 std::optional<BindReason> BindDiagnoser::ownerReason(const platform::Listener &listener, const platform::ProcessInfo &owner)
 {
-    if (m_facts.kernelPid() && owner.pid == *m_facts.kernelPid())
-        return httpSysReason(listener.socket);
+    if (m_facts.kernelPid() && owner.pid == *m_facts.kernelPid()) {
+        const platform::SocketEntry &socket = listener.socket;
+        const bool kernelServer = socket.port == 445 || socket.port == 139;
+        return socket.protocol == Protocol::Tcp && !kernelServer ? httpSysReason(socket) : kernelReason(socket);
+    }
     const QList<platform::ServiceEntry> services = servicesOf(owner.pid);
     if (services.isEmpty())
         return std::nullopt;
@@ -415,10 +443,17 @@ QList<BindReason> BindDiagnoser::ownerNotes(const QList<platform::Listener> &lis
         return notes;
     prefetchServices(listeners);
     QSet<int> seen;
+    QSet<QString> kernelPorts; // the kernel's pid holds many ports, each for its own reason
     for (const platform::Listener &listener : listeners) {
         for (const platform::ProcessInfo &owner : listener.owners) {
-            if (seen.contains(owner.pid))
+            if (m_facts.kernelPid() && owner.pid == *m_facts.kernelPid()) {
+                const QString port = listenertext::port(listener.socket);
+                if (kernelPorts.contains(port))
+                    continue;
+                kernelPorts.insert(port);
+            } else if (seen.contains(owner.pid)) {
                 continue;
+            }
             seen.insert(owner.pid);
             if (auto reason = ownerReason(listener, owner))
                 notes.append(*reason);

@@ -21,6 +21,7 @@ struct BindReason {
     enum class Kind {
         Listener,       // a process listens on the port
         HttpSys,        // the kernel's HTTP server listens on it for a registered URL (Windows PID 4)
+        Kernel,         // another kernel driver listens on it (Windows PID 4: SMB on 445, NetBIOS on 137-139)
         Service,        // a service's process listens on it: stop the service, not the process
         ExcludedRange,  // Windows excluded the port from binding
         Privileged,     // below the unprivileged port start
@@ -72,6 +73,7 @@ public:
 private:
     std::optional<BindReason> ownerReason(const platform::Listener &listener, const platform::ProcessInfo &owner);
     BindReason httpSysReason(const platform::SocketEntry &socket);
+    BindReason kernelReason(const platform::SocketEntry &socket);
     QList<platform::ServiceEntry> servicesOf(int pid);
     void prefetchServices(const QList<platform::Listener> &listeners);
     void addRangeReasons(BindVerdict &verdict);

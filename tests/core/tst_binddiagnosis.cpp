@@ -251,9 +251,14 @@ void TestBindDiagnosis::whoNotesForWindowsRows()
     QStringList kinds;
     for (const BindReason &note : notes)
         kinds << QStringLiteral("%1:%2").arg(QLatin1String(toString(note.kind))).arg(note.details.value(QStringLiteral("pid")).toInt());
-    // pid 4 once (HTTP.sys), each service host once, node.exe not at all.
-    QCOMPARE(kinds, QStringList({QStringLiteral("http-sys:4"), QStringLiteral("service:1000"), QStringLiteral("service:4380"),
-                                 QStringLiteral("service:1188"), QStringLiteral("service:1544"), QStringLiteral("service:2688")}));
+    // pid 4 once per port it holds (HTTP.sys on 80, 443, 2869, 5985, 47001 in both families; the SMB
+    // server on 445), each service host once, node.exe not at all.
+    QCOMPARE(kinds, QStringList({QStringLiteral("http-sys:4"), QStringLiteral("service:1000"), QStringLiteral("http-sys:4"),
+                                 QStringLiteral("kernel:4"), QStringLiteral("service:4380"), QStringLiteral("http-sys:4"),
+                                 QStringLiteral("service:1188"), QStringLiteral("http-sys:4"), QStringLiteral("http-sys:4"),
+                                 QStringLiteral("service:1544"), QStringLiteral("service:2688")}));
+    QVERIFY2(notes.value(3).text.contains(QLatin1String("SMB file server")), qPrintable(notes.value(3).text));
+    QVERIFY(notes.value(3).fixes.first().startsWith(QLatin1String("net stop LanmanServer")));
     // One question for every owner, however many owners and sockets there are.
     QCOMPARE(m_windows.servicesOfCalls, 1);
 }
@@ -266,6 +271,12 @@ void TestBindDiagnosis::killRefusals()
     QVERIFY(kernel.has_value());
     QVERIFY2(kernel->text.startsWith(QLatin1String("Not killing pid 4: it is the Windows kernel.")), qPrintable(kernel->text));
     QVERIFY(anyFixContains(*kernel, QStringLiteral("net stop W3SVC")));
+
+    const platform::Listener smb = onPort(m_windowsListeners, Protocol::Tcp, 445).first();
+    const auto smbRefusal = diagnoser.killRefusal(smb.owners.front(), smb.socket);
+    QVERIFY(smbRefusal.has_value());
+    QCOMPARE(smbRefusal->kind, BindReason::Kind::Kernel); // PID 4 is not always HTTP.sys
+    QVERIFY(anyFixContains(*smbRefusal, QStringLiteral("net stop LanmanServer")));
 
     const platform::Listener rdp = onPort(m_windowsListeners, Protocol::Tcp, 3389).first();
     const auto svchost = diagnoser.killRefusal(rdp.owners.front(), rdp.socket);

@@ -3,27 +3,31 @@
 #include "platform/portdiagnosis.h"
 
 #include "bindfacts.h"
+#include "procfs.h"
 #include "platform/portlistparser.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace portwatch::platform {
 namespace {
 
+// A whole /proc or /sys file; on failure nothing, and `error` (when given) says which file and why.
 std::optional<std::string> readText(const std::string &path, std::string *error = nullptr)
 {
-    std::ifstream file(path);
-    if (!file) {
+    std::string text;
+    if (!procfs::readFileAt(AT_FDCWD, path, text)) {
+        const int saved = errno; // callers look at it after the message is built
         if (error)
-            *error = "cannot read " + path + ": " + std::strerror(errno);
+            *error = "cannot read " + path + ": " + std::strerror(saved);
+        errno = saved;
         return std::nullopt;
     }
-    std::ostringstream text;
-    text << file.rdbuf();
-    return text.str();
+    return text;
 }
 
 class LinuxPortDiagnosis final : public PortDiagnosis {
@@ -100,8 +104,8 @@ public:
 
     ServiceManager serviceManager() const override
     {
-        std::ifstream marker("/run/systemd/system");
-        return marker ? ServiceManager::Systemd : ServiceManager::None;
+        // systemd's own test (sd_booted): this directory exists only when systemd is PID 1.
+        return ::access("/run/systemd/system", F_OK) == 0 ? ServiceManager::Systemd : ServiceManager::None;
     }
 
     Fact<std::vector<ServiceEntry>> servicesOf(const std::vector<int> &pids) override
@@ -126,12 +130,12 @@ public:
         for (const std::string &name : names) {
             // cgroup v2 first, then v1's named systemd hierarchy.
             for (const char *root : {"/sys/fs/cgroup/system.slice/", "/sys/fs/cgroup/systemd/system.slice/"}) {
-                std::ifstream procs(root + name + "/cgroup.procs");
+                const auto procs = readText(root + name + "/cgroup.procs");
                 if (!procs)
                     continue;
                 ServiceEntry service;
                 service.name = name;
-                procs >> service.pid;
+                service.pid = std::atoi(procs->c_str()); // the first process; 0 when the unit has none
                 service.running = service.pid > 0;
                 fact.value.push_back(service);
                 break;
