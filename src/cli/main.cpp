@@ -26,8 +26,8 @@ const QString commandsHelp = QStringLiteral(
     "\n"
     "PORTSPEC: 80, :80, tcp/80, udp/53, 8000-8100, tcp/8000-8100, or a comma-separated list.\n"
     "Run 'portwatch-cli COMMAND --help' for the options of a command.\n"
-    "Exit status: 0 success, 1 negative answer (nothing found / not released / not whitelisted),\n"
-    "2 bad arguments, 3 the OS query failed.");
+    "Exit status: 0 success, 1 negative answer (nothing found / not released / not whitelisted /\n"
+    "a bind would fail), 2 bad arguments, 3 the OS query failed.");
 
 int usageError(const QString &message)
 {
