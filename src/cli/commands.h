@@ -10,6 +10,11 @@
 
 #include <chrono>
 #include <optional>
+#include <utility>
+
+namespace portwatch {
+struct BindReason;
+}
 
 namespace portwatch {
 struct ConfigLoad;
@@ -60,5 +65,13 @@ int runWho(const CommonOptions &common, const QList<PortSpec> &specs);
 int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const KillOptions &options);
 int runCheck(const CommonOptions &common);
 int runWatch(const CommonOptions &common);
+
+// why: the one port of the arguments ("8080" and "tcp/8080" are TCP, "udp/53" UDP); on error
+// prints what is wrong and returns nothing.
+std::optional<std::pair<platform::Protocol, quint16>> parseWhyPort(const QStringList &arguments);
+// Exit 0 when a bind would succeed now, 1 when it would fail (the reasons are printed).
+int runWhy(const CommonOptions &common, platform::Protocol protocol, quint16 port);
+// A reason of why's diagnosis as lines: `lead` and its text, then one "fix:" line per fix.
+QString reasonLines(const BindReason &reason, const QString &lead);
 
 } // namespace portwatch::cli

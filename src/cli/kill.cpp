@@ -5,6 +5,7 @@
 #include "platform/console.h"
 #include "core/listenertext.h"
 #include "core/servicenames.h"
+#include "core/binddiagnosis.h"
 #include "platform/processcontrol.h"
 
 #include <QSet>
@@ -98,7 +99,21 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
                     .arg(listener.socket.uid)
                     .arg(escaped(listener.user), invisibleHint(listener)));
     }
-    const QList<platform::KillTarget> targets = targetsOf(*listeners);
+    // The kernel (PID 4, HTTP.sys) and Windows services are never killed: the fix is to stop the
+    // service. A systemd service's process is, with a note that the unit may bring it back.
+    const auto facts = platform::makePortDiagnosis();
+    BindDiagnoser diagnoser(*facts);
+    QList<platform::KillTarget> targets;
+    QStringList notes;
+    for (const platform::KillTarget &target : targetsOf(*listeners)) {
+        if (const auto refusal = diagnoser.killRefusal(target.process, target.socket)) {
+            err(reasonLines(*refusal, QStringLiteral("refused: ")));
+            continue;
+        }
+        if (const auto note = diagnoser.killNote(target.process))
+            notes << reasonLines(*note, QStringLiteral("note: "));
+        targets.append(target);
+    }
     if (targets.isEmpty())
         return ExitNegative;
 
@@ -144,6 +159,8 @@ int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const Kil
         const platform::TerminateResult result = control->terminate(target, options.grace);
         out(QStringLiteral("%1: %2\n").arg(QLatin1String(platform::toString(result.outcome)), escaped(result.message)));
     }
+    for (const QString &note : notes)
+        err(note);
 
     // The outcome that counts is the port's, not the processes': a supervisor may have restarted
     // the service, or another process may hold a second socket on the same port.

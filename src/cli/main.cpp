@@ -23,11 +23,12 @@ const QString commandsHelp = QStringLiteral(
     "  kill PORTSPEC...    terminate what holds the ports, safely, and confirm they are free\n"
     "  check               exit 0 when every listener on a watched port is whitelisted, 1 otherwise\n"
     "  watch               monitor the watched ports and print one line per event until Ctrl-C\n"
+    "  why PORT            why a bind of PORT would fail now (in use, excluded, privileged, TIME_WAIT), how to free it\n"
     "\n"
     "PORTSPEC: 80, :80, tcp/80, udp/53, 8000-8100, tcp/8000-8100, or a comma-separated list.\n"
     "Run 'portwatch-cli COMMAND --help' for the options of a command.\n"
-    "Exit status: 0 success, 1 negative answer (nothing found / not released / not whitelisted),\n"
-    "2 bad arguments, 3 the OS query failed.");
+    "Exit status: 0 success, 1 negative answer (nothing found / not released / not whitelisted /\n"
+    "a bind would fail), 2 bad arguments, 3 the OS query failed.");
 
 // QCommandLineParser takes "-1" for an option named "1". A port spec never starts with a dash, but
 // one typed that way deserves "bad port spec", so such arguments go after "--", where they are
@@ -77,6 +78,10 @@ QString commandHelp(const QString &command)
         return QStringLiteral("portwatch-cli watch: monitor the watched ports of the configuration and print one line "
                               "per unexpected listener that appears or goes, until Ctrl-C or SIGTERM. Times are local "
                               "with their UTC offset, or UTC with --utc.\nExit status: 0 stopped, 3 the OS query failed.");
+    if (command == QLatin1String("why"))
+        return QStringLiteral("portwatch-cli why PORT: explain why a bind of PORT would fail now: who holds it, or a "
+                              "reserved, excluded or privileged range, or connections in TIME_WAIT; or say that it is free.\n"
+                              "Exit status: 0 a bind would succeed, 1 it would fail, 2 bad arguments, 3 the OS query failed.");
     return {};
 }
 
@@ -111,7 +116,7 @@ int main(int argc, char *argv[])
     parser.addOption(configOption);
     parser.addOption(logLevelOption);
     parser.addOption(backendOption);
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check or watch."));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check, watch or why."));
 
     // First pass: find the command; its own options are added before the real parse.
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
@@ -144,8 +149,12 @@ int main(int argc, char *argv[])
     } else if (command == QLatin1String("watch")) {
         parser.addPositionalArgument(QStringLiteral("watch"), QStringLiteral("Monitor the watched ports until Ctrl-C."), QStringLiteral("watch"));
         parser.addOptions({jsonOption, utcOption});
+    } else if (command == QLatin1String("why")) {
+        parser.addPositionalArgument(QStringLiteral("why"), QStringLiteral("Explain why a bind of the port would fail now."), QStringLiteral("why"));
+        parser.addPositionalArgument(QStringLiteral("PORT"), QStringLiteral("One port: 8080 or tcp/8080 (TCP), udp/53 (UDP)."), QStringLiteral("PORT"));
+        parser.addOption(jsonOption);
     } else {
-        parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check or watch."));
+        parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check, watch or why."));
     }
     // A command's help is about that command, not the whole tool.
     if (const QString help = commandHelp(command); !help.isEmpty())
@@ -162,9 +171,9 @@ int main(int argc, char *argv[])
         return ExitOk;
     }
     if (command.isEmpty())
-        return usageError(QStringLiteral("no command given (who, kill, check or watch)"));
-    if (!QStringList{QStringLiteral("who"), QStringLiteral("kill"), QStringLiteral("check"), QStringLiteral("watch")}.contains(command))
-        return usageError(QStringLiteral("unknown command '%1' (who, kill, check or watch)").arg(command));
+        return usageError(QStringLiteral("no command given (who, kill, check, watch or why)"));
+    if (!QStringList{QStringLiteral("who"), QStringLiteral("kill"), QStringLiteral("check"), QStringLiteral("watch"), QStringLiteral("why")}.contains(command))
+        return usageError(QStringLiteral("unknown command '%1' (who, kill, check, watch or why)").arg(command));
 
     const QString defaultLevel = command == QLatin1String("watch") ? QStringLiteral("info") : QStringLiteral("warn");
     const QString level = parser.isSet(logLevelOption) ? parser.value(logLevelOption) : defaultLevel;
@@ -187,6 +196,10 @@ int main(int argc, char *argv[])
         return usageError(QStringLiteral("unknown backend '%1' (auto, netlink or procfs)").arg(backend));
 
     const QStringList specArguments = parser.positionalArguments().mid(1);
+    if (command == QLatin1String("why")) {
+        const auto port = parseWhyPort(specArguments);
+        return port ? runWhy(common, port->first, port->second) : ExitUsage;
+    }
     if ((command == QLatin1String("check") || command == QLatin1String("watch")) && !specArguments.isEmpty())
         return usageError(QStringLiteral("'%1' takes no port specs; it uses the watched ports of the configuration").arg(command));
     const auto specs = parseSpecs(specArguments);

@@ -4,6 +4,7 @@
 
 #include "platform/accounts.h"
 #include "core/listenertext.h"
+#include "core/binddiagnosis.h"
 
 #include <QJsonDocument>
 
@@ -36,6 +37,11 @@ int runWho(const CommonOptions &common, const QList<PortSpec> &specs)
             err((incomplete.size() == 1 ? QStringLiteral("note: the owner of %1 is not visible to you; run %2 to see it\n")
                                         : QStringLiteral("note: the owners of %1 are not visible to you; run %2 to see them\n"))
                     .arg(incomplete.join(QLatin1String(", ")), QString::fromStdString(platform::elevationHint())));
+        // HTTP.sys behind PID 4, the services inside a svchost.exe: what the table alone cannot say.
+        const auto facts = platform::makePortDiagnosis();
+        BindDiagnoser diagnoser(*facts);
+        for (const BindReason &note : diagnoser.ownerNotes(*listeners))
+            err(reasonLines(note, QStringLiteral("note: ")));
     }
     return listeners->isEmpty() ? ExitNegative : ExitOk;
 }
