@@ -3,6 +3,7 @@
 #include "output.h"
 
 #include "core/config.h"
+#include "core/systemconfig.h"
 #include "core/whitelist.h"
 
 #include <QJsonArray>
@@ -17,11 +18,19 @@ void reportConfigLoad(const ConfigLoad &load)
         err(QStringLiteral("portwatch-cli: %1\n").arg(load.message));
 }
 
+void reportSystemConfig(const SystemConfig &system)
+{
+    for (const QString &problem : system.problems)
+        err(QStringLiteral("portwatch-cli: %1\n").arg(problem));
+}
+
 int runCheck(const CommonOptions &common)
 {
     const ConfigLoad load = ConfigStore::load(common.configPath);
     reportConfigLoad(load);
-    const Config &config = load.config;
+    const SystemConfig system = SystemConfig::load();
+    reportSystemConfig(system);
+    const Config config = system.merged(load.config, load.status == ConfigLoad::Status::Loaded);
     if (config.watched.isEmpty()) {
         out(QStringLiteral("no ports are watched (%1)\n").arg(load.path));
         return ExitOk;

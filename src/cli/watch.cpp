@@ -20,6 +20,7 @@
 namespace portwatch::cli {
 
 void reportConfigLoad(const ConfigLoad &load);
+void reportSystemConfig(const SystemConfig &system);
 
 namespace {
 
@@ -110,6 +111,8 @@ int runWatch(const CommonOptions &common)
     });
 
     ConfigManager configManager(common.configPath);
+    configManager.setSystemConfig(SystemConfig::load());
+    reportSystemConfig(configManager.systemConfig());
     const ConfigLoad load = configManager.load();
     reportConfigLoad(load);
 
