@@ -30,6 +30,12 @@ struct CommonOptions {
     bool thorough = false;
 };
 
+struct WatchOptions {
+    bool journal = false;  // events as structured journal entries instead of lines on stdout
+    QString journalSocket; // the journal's socket; empty: the system's
+    QString textfile;      // Prometheus text file to keep current; empty: none
+};
+
 struct KillOptions {
     bool yes = false;
     bool dryRun = false;
@@ -46,6 +52,6 @@ std::optional<QList<platform::Listener>> lookup(const QList<PortSpec> &specs, co
 int runWho(const CommonOptions &common, const QList<PortSpec> &specs);
 int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const KillOptions &options);
 int runCheck(const CommonOptions &common);
-int runWatch(const CommonOptions &common);
+int runWatch(const CommonOptions &common, const WatchOptions &options);
 
 } // namespace portwatch::cli

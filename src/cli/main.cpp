@@ -5,6 +5,7 @@
 
 #include "core/config.h"
 #include "core/logging.h"
+#include "platform/journal.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -22,6 +23,7 @@ const QString commandsHelp = QStringLiteral(
     "  kill PORTSPEC...    terminate what holds the ports, safely, and confirm they are free\n"
     "  check               exit 0 when every listener on a watched port is whitelisted, 1 otherwise\n"
     "  watch               monitor the watched ports and print one line per event until Ctrl-C\n"
+    "                      (--journal: to the systemd journal; --textfile PATH: Prometheus metrics)\n"
     "\n"
     "PORTSPEC: 80, :80, tcp/80, udp/53, 8000-8100, tcp/8000-8100, or a comma-separated list.\n"
     "Run 'portwatch-cli COMMAND --help' for the options of a command.\n"
@@ -74,6 +76,14 @@ int main(int argc, char *argv[])
     const QCommandLineOption thoroughOption(QStringLiteral("thorough"),
                                             QStringLiteral("Search every process, so a socket handed to an unrelated process "
                                                            "(fd passing) shows all its holders. Slower."));
+    const QCommandLineOption journalOption(
+        QStringLiteral("journal"),
+        QStringLiteral("Events as structured entries in the systemd journal instead of lines (the default when "
+                       "standard error is the journal's stream, as in a systemd service)."));
+    const QCommandLineOption textfileOption(QStringLiteral("textfile"),
+                                            QStringLiteral("Keep a Prometheus text file of the watched listeners "
+                                                           "at PATH (node_exporter's textfile collector)."),
+                                            QStringLiteral("PATH"));
     parser.clearPositionalArguments();
     if (command == QLatin1String("who")) {
         parser.addPositionalArgument(QStringLiteral("who"), QStringLiteral("Show who holds the ports."), QStringLiteral("who"));
@@ -88,7 +98,7 @@ int main(int argc, char *argv[])
         parser.addOption(jsonOption);
     } else if (command == QLatin1String("watch")) {
         parser.addPositionalArgument(QStringLiteral("watch"), QStringLiteral("Monitor the watched ports until Ctrl-C."), QStringLiteral("watch"));
-        parser.addOption(jsonOption);
+        parser.addOptions({jsonOption, journalOption, textfileOption});
     } else {
         parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("who, kill, check or watch."));
     }
@@ -150,5 +160,11 @@ int main(int argc, char *argv[])
     }
     if (command == QLatin1String("check"))
         return runCheck(common);
-    return runWatch(common);
+    WatchOptions watchOptions;
+    watchOptions.journal = parser.isSet(journalOption) || platform::isStandardErrorJournal();
+    watchOptions.journalSocket = qEnvironmentVariable("PORTWATCH_JOURNAL_SOCKET");
+    watchOptions.textfile = parser.value(textfileOption);
+    if (parser.isSet(textfileOption) && watchOptions.textfile.isEmpty())
+        return usageError(QStringLiteral("--textfile wants a file path"));
+    return runWatch(common, watchOptions);
 }
