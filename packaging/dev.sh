@@ -84,6 +84,7 @@ run_tests() {
     build
     # Tests bring their own headless platform (offscreen) and private D-Bus; no display is needed.
     ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel "$JOBS" --timeout 300
+    packaging/ci/package.sh
 }
 
 case "${1:-}" in
