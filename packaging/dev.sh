@@ -20,8 +20,9 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6 qt6-qpa-plugins
     libspdlog-dev
     dbus util-linux procps iproute2
-    # the Debian package: dependencies from the binaries (dpkg-shlibdeps), file ownership (fakeroot)
-    dpkg-dev fakeroot
+    # the Debian package: dependencies from the binaries (dpkg-shlibdeps), file ownership (fakeroot);
+    # ccache, so the package build reuses the objects of the normal build
+    dpkg-dev fakeroot ccache
 )
 
 as_root() {
@@ -42,9 +43,15 @@ install_missing() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Both builds compile through ccache: the package build then costs links, not a second compile.
+# Paths relative to the checkout and no working directory in the hash let the two build
+# directories share objects.
+LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER="${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}")
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
 build() {
     install_missing
-    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPORTWATCH_WERROR=ON
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPORTWATCH_WERROR=ON "${LAUNCHER[@]}"
     cmake --build "$BUILD_DIR" --parallel "$JOBS"
 }
 
@@ -58,7 +65,7 @@ package() {
     cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPORTWATCH_WERROR=ON \
         -DCMAKE_INSTALL_PREFIX=/usr -DBUILD_TESTING=OFF \
         -DCMAKE_EXE_LINKER_FLAGS="$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS)" \
-        ${CMAKE_CXX_COMPILER_LAUNCHER:+-DCMAKE_CXX_COMPILER_LAUNCHER=$CMAKE_CXX_COMPILER_LAUNCHER}
+        "${LAUNCHER[@]}"
     cmake --build "$dir" --parallel "$JOBS"
     rm -f "$dir"/portwatch_*.deb
     (cd "$dir" && cpack -G DEB)
