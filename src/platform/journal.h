@@ -1,5 +1,7 @@
 // Structured entries for the system journal: one entry is a list of FIELD=value pairs. On Linux it
 // speaks journald's native protocol (a datagram to its socket), so no library is needed.
+// journal.cpp holds what is the same everywhere; each OS implements makeJournalWriter() and
+// isStandardErrorJournal() (where there is no journal: a writer that says so, and false).
 #pragma once
 
 #include <memory>
