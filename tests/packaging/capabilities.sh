@@ -26,7 +26,8 @@ port=${ready##*ports=}
 port=${port%% *}
 echo "listener pid $listener_pid (root) on tcp/$port"
 
-# Prints the pid portwatch-cli sees owning the port, or "null".
+# Prints the pid portwatch-cli sees owning the port ("null" when not visible; nothing when it
+# listed no socket at all).
 owner_seen_with() {
     local caps=$1
     local args=(--reuid=65534 --regid=65534 --clear-groups --no-new-privs)
@@ -36,7 +37,7 @@ owner_seen_with() {
         args+=(--bounding-set=-all)
     fi
     HOME=$work setpriv "${args[@]}" "$work/portwatch-cli" who "tcp/$port" --json 2>/dev/null |
-        python3 -c 'import json,sys; rows=json.load(sys.stdin); print(rows[0]["pid"] if rows and rows[0]["pid"] is not None else "null")'
+        grep -m1 -oE '"pid": (null|[0-9]+)' | cut -d' ' -f2
 }
 
 failures=0
