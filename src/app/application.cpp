@@ -61,6 +61,7 @@ Application::Application(ApplicationOptions options, QObject *parent)
     // Loaded before anything else is built, so the monitor and the alert controller start from the
     // user's configuration; a problem with the file is reported by start().
     m_config = std::make_unique<ConfigManager>(m_options.configPath);
+    m_config->setSystemConfig(SystemConfig::load());
     m_load = m_config->load();
     m_history = std::make_unique<History>(m_options.historyPath);
     m_monitor = std::make_unique<Monitor>(std::move(m_options.sockets), std::move(m_options.processes));
@@ -148,6 +149,14 @@ void Application::start()
                        "that the file is never replaced. Make it readable and start Portwatch again.")
                         .arg(load.message));
         break;
+    }
+    for (const QString &file : m_config->systemConfig().files)
+        spdlog::info("system-wide settings from {}", str(file));
+    if (const QStringList &problems = m_config->systemConfig().problems; !problems.isEmpty()) {
+        spdlog::error("system configuration: {}", str(problems.join(QLatin1Char('\n'))));
+        showMessage(QMessageBox::Warning, tr("Portwatch: system configuration not usable"),
+                    tr("%1\n\nAsk your administrator to fix it. Your own settings are used.")
+                        .arg(problems.join(QStringLiteral("\n\n"))));
     }
     const Config &config = m_config->config();
     if (m_options.logLevel.isEmpty())

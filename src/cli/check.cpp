@@ -4,6 +4,7 @@
 
 #include "core/config.h"
 #include "core/rulemaker.h"
+#include "core/systemconfig.h"
 #include "core/whitelist.h"
 #include "platform/accounts.h"
 
@@ -24,12 +25,20 @@ bool configUsable(const ConfigLoad &load)
     return false;
 }
 
+void reportSystemConfig(const SystemConfig &system)
+{
+    for (const QString &problem : system.problems)
+        err(QStringLiteral("portwatch-cli: %1\n").arg(problem));
+}
+
 int runCheck(const CommonOptions &common)
 {
     const ConfigLoad load = ConfigStore::load(common.configPath, ConfigStore::BrokenFile::LeaveAlone);
     if (!configUsable(load))
         return ExitUsage;
-    const Config &config = load.config;
+    const SystemConfig system = SystemConfig::load();
+    reportSystemConfig(system);
+    const Config config = system.merged(load.config, load.status == ConfigLoad::Status::Loaded);
     if (config.watched.isEmpty()) {
         out(QStringLiteral("no ports are watched (%1)\n").arg(load.path));
         return ExitOk;

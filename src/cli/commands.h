@@ -40,6 +40,12 @@ struct CommonOptions {
     bool utc = false; // watch: times in UTC instead of local time (always with the offset)
 };
 
+struct WatchOptions {
+    bool journal = false;  // events as structured journal entries instead of lines on stdout
+    QString journalSocket; // the journal's socket; empty: the system's
+    QString textfile;      // Prometheus text file to keep current; empty: none
+};
+
 struct KillOptions {
     bool yes = false;
     bool dryRun = false;
@@ -64,7 +70,7 @@ bool configUsable(const ConfigLoad &load);
 int runWho(const CommonOptions &common, const QList<PortSpec> &specs);
 int runKill(const CommonOptions &common, const QList<PortSpec> &specs, const KillOptions &options);
 int runCheck(const CommonOptions &common);
-int runWatch(const CommonOptions &common);
+int runWatch(const CommonOptions &common, const WatchOptions &options);
 
 // why: the one port of the arguments ("8080" and "tcp/8080" are TCP, "udp/53" UDP); on error
 // prints what is wrong and returns nothing.

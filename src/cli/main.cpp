@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "core/logging.h"
 #include "platform/console.h"
+#include "platform/journal.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -23,6 +24,7 @@ const QString commandsHelp = QStringLiteral(
     "  kill PORTSPEC...    terminate what holds the ports, safely, and confirm they are free\n"
     "  check               exit 0 when every listener on a watched port is whitelisted, 1 otherwise\n"
     "  watch               monitor the watched ports and print one line per event until Ctrl-C\n"
+    "                      (--journal: to the systemd journal; --textfile PATH: Prometheus metrics)\n"
     "  why PORT            why a bind of PORT would fail now (in use, excluded, privileged, TIME_WAIT), how to free it\n"
     "\n"
     "PORTSPEC: 80, :80, tcp/80, udp/53, 8000-8100, tcp/8000-8100, or a comma-separated list.\n"
@@ -134,6 +136,14 @@ int main(int argc, char *argv[])
     const QCommandLineOption thoroughOption(QStringLiteral("thorough"),
                                             QStringLiteral("Search every process, so a socket handed to an unrelated process "
                                                            "(fd passing) shows all its holders. Slower."));
+    const QCommandLineOption journalOption(
+        QStringLiteral("journal"),
+        QStringLiteral("Events as structured entries in the systemd journal instead of lines (the default when "
+                       "standard error is the journal's stream, as in a systemd service)."));
+    const QCommandLineOption textfileOption(QStringLiteral("textfile"),
+                                            QStringLiteral("Keep a Prometheus text file of the watched listeners "
+                                                           "at PATH (node_exporter's textfile collector)."),
+                                            QStringLiteral("PATH"));
     parser.clearPositionalArguments();
     if (command == QLatin1String("who")) {
         parser.addPositionalArgument(QStringLiteral("who"), QStringLiteral("Show who holds the ports."), QStringLiteral("who"));
@@ -148,7 +158,7 @@ int main(int argc, char *argv[])
         parser.addOption(jsonOption);
     } else if (command == QLatin1String("watch")) {
         parser.addPositionalArgument(QStringLiteral("watch"), QStringLiteral("Monitor the watched ports until Ctrl-C."), QStringLiteral("watch"));
-        parser.addOptions({jsonOption, utcOption});
+        parser.addOptions({jsonOption, utcOption, journalOption, textfileOption});
     } else if (command == QLatin1String("why")) {
         parser.addPositionalArgument(QStringLiteral("why"), QStringLiteral("Explain why a bind of the port would fail now."), QStringLiteral("why"));
         parser.addPositionalArgument(QStringLiteral("PORT"), QStringLiteral("One port: 8080 or tcp/8080 (TCP), udp/53 (UDP)."), QStringLiteral("PORT"));
@@ -223,5 +233,11 @@ int main(int argc, char *argv[])
     }
     if (command == QLatin1String("check"))
         return runCheck(common);
-    return runWatch(common);
+    WatchOptions watchOptions;
+    watchOptions.journal = parser.isSet(journalOption) || platform::isStandardErrorJournal();
+    watchOptions.journalSocket = qEnvironmentVariable("PORTWATCH_JOURNAL_SOCKET");
+    watchOptions.textfile = parser.value(textfileOption);
+    if (parser.isSet(textfileOption) && watchOptions.textfile.isEmpty())
+        return usageError(QStringLiteral("--textfile wants a file path"));
+    return runWatch(common, watchOptions);
 }

@@ -1,11 +1,14 @@
 // portwatch-cli watch: the monitor without a GUI, one line per event, until Ctrl+C (SIGINT/SIGTERM
 // on Linux, the console's Ctrl+C / Ctrl+Break / close on Windows).
 #include "commands.h"
+#include "journalsink.h"
 #include "output.h"
+#include "textfilesink.h"
 
 #include "core/configmanager.h"
 #include "core/monitor.h"
 #include "core/quitonrequest.h"
+#include "platform/journal.h"
 #include "platform/processes.h"
 
 #include <QCoreApplication>
@@ -15,6 +18,8 @@
 #include <spdlog/spdlog.h>
 
 namespace portwatch::cli {
+
+void reportSystemConfig(const SystemConfig &system);
 
 namespace {
 
@@ -91,7 +96,7 @@ QString watchedText(const Config &config)
 
 } // namespace
 
-int runWatch(const CommonOptions &common)
+int runWatch(const CommonOptions &common, const WatchOptions &options)
 {
     QString quitError;
     if (!quitOnRequest(&quitError)) {
@@ -101,6 +106,8 @@ int runWatch(const CommonOptions &common)
 
     // Never saves: a broken file found now or later is reported and left where it is.
     ConfigManager configManager(common.configPath, nullptr, ConfigStore::BrokenFile::LeaveAlone);
+    configManager.setSystemConfig(SystemConfig::load());
+    reportSystemConfig(configManager.systemConfig());
     if (!configUsable(configManager.load()))
         return ExitUsage;
 
@@ -109,18 +116,45 @@ int runWatch(const CommonOptions &common)
     Monitor monitor(std::move(sockets), platform::makeProcessResolver());
     monitor.setConfig(configManager.config());
 
+    // Events go to the journal or to stdout; a journal that refuses an entry loses nothing: the
+    // event is printed instead.
+    std::unique_ptr<JournalSink> journal;
+    if (options.journal)
+        journal = std::make_unique<JournalSink>(platform::makeJournalWriter(options.journalSocket.toStdString()));
+    const auto report = [&common, &journal](const char *event, const WatchedListener &listener) {
+        QString error;
+        if (journal && journal->write(event, listener, &error))
+            return;
+        if (journal)
+            spdlog::error("journal: {}", error.toStdString());
+        printEvent(event, listener, common);
+    };
+    std::unique_ptr<TextfileSink> textfile;
+    if (!options.textfile.isEmpty())
+        textfile = std::make_unique<TextfileSink>(options.textfile);
+
     // Only what deserves attention is an event: listeners the whitelist doesn't cover, and their end.
-    QObject::connect(&monitor, &Monitor::appeared, [&common](const WatchedListener &listener) {
+    QObject::connect(&monitor, &Monitor::appeared, [&report](const WatchedListener &listener) {
         if (listener.verdict == Verdict::Expected)
             spdlog::info("expected listener: {}", socketText(listener.listener.socket).toStdString());
         else
-            printEvent("appeared", listener, common);
+            report("appeared", listener);
     });
-    QObject::connect(&monitor, &Monitor::vanished, [&common](const WatchedListener &listener) {
+    QObject::connect(&monitor, &Monitor::vanished, [&report](const WatchedListener &listener) {
         if (listener.verdict == Verdict::Expected)
             spdlog::info("expected listener gone: {}", socketText(listener.listener.socket).toStdString());
         else
-            printEvent("gone", listener, common);
+            report("gone", listener);
+    });
+    QString textfileError; // said once, not on every poll while it lasts
+    QObject::connect(&monitor, &Monitor::polled, [&monitor, &textfile, &textfileError](const QDateTime &when) {
+        QString error;
+        if (!textfile || textfile->update(monitor.listeners(), when, &error)) {
+            textfileError.clear();
+        } else if (error != textfileError) {
+            spdlog::error("{}", error.toStdString());
+            textfileError = error;
+        }
     });
     QObject::connect(&monitor, &Monitor::pollFailed,
                      [](const QString &error) { spdlog::error("poll failed: {}", error.toStdString()); });

@@ -59,7 +59,9 @@ ConfigLoad ConfigManager::load()
     // Watch first, so an edit made while we read is not lost; its event is compared against what we read.
     watch();
     ConfigLoad result = ConfigStore::load(m_path, m_broken);
-    m_config = result.config;
+    m_user = result.config;
+    m_config = m_system.merged(m_user, result.status == ConfigLoad::Status::Loaded);
+    result.config = m_config;
     m_knownBytes = readBytes(m_path).value_or(QByteArray());
     // A broken file that could not be moved aside is still there, with the user's text in it.
     m_fileBroken = result.status == ConfigLoad::Status::Broken && QFileInfo::exists(m_path);
@@ -78,10 +80,12 @@ bool ConfigManager::update(const Config &config, QString *error)
     };
     if (config == m_config && !m_unsaved)
         return true;
+    // The system's watched specs and rules stay in the system file, not copied into the user's.
+    const Config user = m_system.userPart(config, m_user);
 
     // Never write a file this Portwatch would reject when it reads it back.
     QStringList problems;
-    if (!Config::fromJson(config.toJson(), &problems))
+    if (!Config::fromJson(user.toJson(), &problems))
         return fail(QStringLiteral("Not saved: %1").arg(problems.join(QStringLiteral("; "))));
 
     // The change applies to the running config even when it cannot reach the file: what the user
@@ -119,14 +123,17 @@ bool ConfigManager::update(const Config &config, QString *error)
     }
 
     QString saveError;
-    if (!ConfigStore::save(m_path, config, &saveError))
+    if (!ConfigStore::save(m_path, user, &saveError))
         return keepInMemory(QStringLiteral("Not saved: %1").arg(saveError));
     // Our own save raises file events too; remembering the bytes makes them no-ops.
-    m_knownBytes = ConfigStore::serialize(config);
+    m_knownBytes = ConfigStore::serialize(user);
     m_unsaved = false;
+    m_user = user;
     watch();
-    if (config != m_config) {
-        m_config = config;
+    // In force: what was saved, under the system's entries (one the user removed comes back).
+    const Config merged = m_system.merged(m_user, true);
+    if (merged != m_config) {
+        m_config = merged;
         Q_EMIT changed(m_config);
     }
     return true;
@@ -225,9 +232,11 @@ void ConfigManager::onFileChanged()
                      m_path.toStdString());
         m_unsaved = false;
     }
-    if (*config == m_config)
+    m_user = *config;
+    const Config merged = m_system.merged(m_user, true);
+    if (merged == m_config)
         return;
-    m_config = *config;
+    m_config = merged;
     spdlog::info("config: applied external edit of {}", m_path.toStdString());
     Q_EMIT changed(m_config);
 }

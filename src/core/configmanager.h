@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config.h"
+#include "systemconfig.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -26,6 +27,11 @@ public:
     explicit ConfigManager(QString path, QObject *parent = nullptr,
                            ConfigStore::BrokenFile broken = ConfigStore::BrokenFile::KeepAside);
     ~ConfigManager() override;
+
+    // System-wide defaults to read the file under (see SystemConfig); call before load(). Then
+    // config() and changed() carry the merged configuration, and saves write only the user's part.
+    void setSystemConfig(SystemConfig system) { m_system = std::move(system); }
+    const SystemConfig &systemConfig() const noexcept { return m_system; }
 
     // Reads the file (see ConfigStore::load) and starts watching it. Call once, then read config().
     // External edits then arrive, debounced, as changed() (valid) or problem() (broken).
@@ -67,7 +73,9 @@ private:
 
     QString m_path;
     ConfigStore::BrokenFile m_broken;
-    Config m_config;
+    SystemConfig m_system;
+    Config m_user;   // what the user's file holds (or would hold: the defaults before the first save)
+    Config m_config; // in force: m_user merged with m_system
     QFileSystemWatcher *m_watcher = nullptr;
     QTimer *m_debounce = nullptr;
     // The file's content as we last read or wrote it; events that leave it so (our own saves) are ignored.

@@ -268,6 +268,7 @@ void Monitor::onPolled(const PollResult &result)
         Q_EMIT stateChanged(m_state);
     if (listenersChanged || stateOrReasonChanged || recovered || first)
         Q_EMIT updated(m_state, m_listeners);
+    Q_EMIT polled(now);
 }
 
 void Monitor::refreshAndReport()

@@ -97,6 +97,9 @@ Q_SIGNALS:
     // the worker reports: once when polling starts failing or the error text changes, and on every
     // pollNow()/resume() while it keeps failing, not on every timer tick.
     void pollFailed(const QString &error);
+    // After every successful poll, quiet ones included, once the signals above are out: when the
+    // monitor last looked, for outputs that report it (portwatch-cli watch --textfile).
+    void polled(const QDateTime &when);
 
 private:
     void onPolled(const PollResult &result);

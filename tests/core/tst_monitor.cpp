@@ -164,6 +164,33 @@ private Q_SLOTS:
         QVERIFY(monitor->listeners().isEmpty());
     }
 
+    void everySuccessfulPollIsAnnounced()
+    {
+        FakePlatform fake;
+        auto monitor = makeMonitor(fake);
+        QSignalSpy updated(monitor.get(), &Monitor::updated);
+        QSignalSpy polled(monitor.get(), &Monitor::polled);
+        monitor->setConfig(watching(QStringLiteral("tcp/8080")));
+        monitor->start();
+        QTRY_COMPARE(polled.size(), 1);
+        const QDateTime first = polled.at(0).at(0).toDateTime();
+        QVERIFY(first.isValid());
+
+        // A quiet poll: nothing updated, but the poll itself is reported, with its time.
+        const int updates = int(updated.size());
+        monitor->pollNow();
+        QTRY_COMPARE(polled.size(), 2);
+        QCOMPARE(int(updated.size()), updates);
+        QVERIFY(polled.at(1).at(0).toDateTime() >= first);
+
+        // A failed poll is no poll: pollFailed says so instead.
+        fake.sockets->setError("netlink refused");
+        QSignalSpy failed(monitor.get(), &Monitor::pollFailed);
+        monitor->pollNow();
+        QTRY_COMPARE(failed.size(), 1);
+        QCOMPARE(polled.size(), 2);
+    }
+
     void hiddenOwnerAlertsUntilTrustedByUserAndPort()
     {
         FakePlatform fake;
