@@ -261,22 +261,21 @@ void History::append(const HistoryEvent &event)
 
 void History::rewrite()
 {
-    // Line by line into the save file (QSaveFile buffers in small blocks): the whole file in one
-    // QByteArray is megabytes, and a buffer that size, freed again, raises glibc's mmap threshold
-    // so the next ones come from the heap and stay in the tray's RSS after a flood.
+    // Line by line into the temporary file: the whole file in one QByteArray is megabytes, and a
+    // buffer that size, freed again, raises glibc's mmap threshold so the next ones come from the
+    // heap and stay in the tray's RSS after a flood. The write is still checked to the last byte.
     QString error;
-    bool written = ensureDirectory(m_path, &error);
-    if (written) {
-        QSaveFile file(m_path);
-        written = file.open(QIODevice::WriteOnly);
-        for (qsizetype i = 0; written && i < m_events.size(); ++i) {
-            const QByteArray line = jsonLine(m_events.at(i));
-            written = file.write(line) == line.size();
-        }
-        written = written && file.commit();
-        if (!written)
-            error = QStringLiteral("Cannot write %1: %2").arg(QDir::toNativeSeparators(m_path), file.errorString());
-    }
+    const bool written = safefile::write(
+        m_path,
+        [this](QIODevice &file) {
+            for (const HistoryEvent &event : std::as_const(m_events)) {
+                const QByteArray line = jsonLine(event);
+                if (file.write(line) != line.size())
+                    return false;
+            }
+            return true;
+        },
+        &error, privateFile);
     if (!written) {
         qWarning("history: %s", qUtf8Printable(error));
         return;

@@ -42,6 +42,12 @@ Read read(const QString &path, qsizetype maxBytes, platform::OverLimit overLimit
 bool write(const QString &path, const QByteArray &data, QString *error,
            std::optional<QFileDevice::Permissions> permissions)
 {
+    return write(path, [&data](QIODevice &file) { return file.write(data) == data.size(); }, error, permissions);
+}
+
+bool write(const QString &path, const std::function<bool(QIODevice &)> &fill, QString *error,
+           std::optional<QFileDevice::Permissions> permissions)
+{
     const QString shown = QDir::toNativeSeparators(path);
     auto fail = [&](const QString &reason) {
         if (error)
@@ -62,7 +68,7 @@ bool write(const QString &path, const QByteArray &data, QString *error,
     // QSaveFile buffers writes, so write() succeeds even on a full disk; the failure only shows when the
     // buffer is flushed, and Qt 6.4's commit() does not notice a failed flush: it would rename the
     // truncated temporary file over the good one. Flush ourselves and cancel on any failure.
-    if (file.write(data) != data.size() || !file.flush() || file.error() != QFileDevice::NoError) {
+    if (!fill(file) || !file.flush() || file.error() != QFileDevice::NoError) {
         const QString reason = file.errorString();
         file.cancelWriting();
         file.commit(); // removes the temporary file; the target is left alone

@@ -7,8 +7,10 @@
 
 #include <QByteArray>
 #include <QFileDevice>
+#include <QIODevice>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace portwatch::safefile {
@@ -28,6 +30,10 @@ Read read(const QString &path, qsizetype maxBytes, platform::OverLimit overLimit
 // reason, such as "No space left on device"). Creates the directory. A new file gets `permissions`
 // when given; an existing file keeps its own.
 bool write(const QString &path, const QByteArray &data, QString *error = nullptr,
+           std::optional<QFileDevice::Permissions> permissions = std::nullopt);
+// The same, with the content written by `fill` into the temporary file piece by piece (a large file
+// need not be assembled in memory first); `fill` returns false when a write came up short.
+bool write(const QString &path, const std::function<bool(QIODevice &)> &fill, QString *error = nullptr,
            std::optional<QFileDevice::Permissions> permissions = std::nullopt);
 
 } // namespace portwatch::safefile

@@ -18,6 +18,8 @@
 #include "platform/processes.h"
 #include "platform/sockettable.h"
 
+#include <unistd.h>
+
 #include <QDBusConnection>
 #include <QDBusMessage>
 #include <QFileInfo>
@@ -224,7 +226,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(server.closeCalls().contains(alert.id), timeoutMs);
         WhitelistRule expected;
         expected.exe = listenerExe();
-        expected.user = QString::fromStdString(platform::userName(platform::currentUserId()));
+        expected.user = QString::fromStdString(platform::userName(static_cast<std::uint32_t>(::getuid())));
         expected.ports = PortSpec::single(platform::Protocol::Tcp, port);
         QCOMPARE(whitelisted.at(0).at(1).value<WhitelistRule>(), expected);
         // On disk, as another process would read it.

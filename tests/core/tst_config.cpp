@@ -566,7 +566,9 @@ void TestConfig::saveOnFullDiskKeepsTheOldFile()
     QVERIFY(disk.fill());
 
     Config next = sampleConfig();
-    next.whitelist.append(WhitelistRule{QStringLiteral("/usr/bin/python3"), QString(), PortSpec()});
+    WhitelistRule python;
+    python.exe = QStringLiteral("/usr/bin/python3");
+    next.whitelist.append(python);
     QVERIFY(!ConfigStore::save(path, next, &error));
     QVERIFY2(error.contains(QStringLiteral("No space left on device")), qPrintable(error));
     QVERIFY2(error.contains(path), qPrintable(error));
