@@ -66,6 +66,37 @@ Holding stillHolds(const KillTarget &target, std::string &error)
     return Holding::No;
 }
 
+// The OS closes an ended process's sockets as it finishes tearing the process down, a moment after
+// its handle is signalled (under Wine the row lingers with owner PID 0 for some milliseconds). Waits,
+// up to a second, until the table no longer shows the socket as the dead process's or as nobody's,
+// so that the port check that follows judges the port, not the teardown.
+void waitForSocketRelease(const KillTarget &target)
+{
+    SocketQuery query;
+    query.items.push_back({target.socket.protocol, {target.socket.port, target.socket.port}});
+    const auto pid = static_cast<std::uint32_t>(target.process.pid);
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        const SocketList list = makeSocketTable()->query(query);
+        if (!list.ok())
+            return;
+        bool lingering = false;
+        for (const SocketEntry &socket : list.sockets) {
+            if ((socket.ownerPid == pid || socket.ownerPid == 0) && socket.family == target.socket.family
+                && socket.address == target.socket.address)
+                lingering = true;
+        }
+        if (!lingering)
+            return;
+        ::Sleep(50);
+    }
+}
+
+TerminateResult afterExit(const KillTarget &target, bool forced, const std::string &how)
+{
+    waitForSocketRelease(target);
+    return resultAfterExit(target.socket, forced, how);
+}
+
 // The recorded process lives on but the table no longer shows it on the socket: nothing is done.
 TerminateResult notHolding(const KillTarget &target)
 {
@@ -146,13 +177,13 @@ TerminateResult WindowsProcessControl::terminate(const KillTarget &target, std::
     const win::CloseRequest asked = win::requestClose(static_cast<DWORD>(process.pid));
     if (asked != win::CloseRequest::None && ::WaitForSingleObject(handle.get(), static_cast<DWORD>(grace.count())) == WAIT_OBJECT_0) {
         const char *how = asked == win::CloseRequest::Windows ? "Closed " : "Ended ";
-        return resultAfterExit(target.socket, false, how + who);
+        return afterExit(target, false, how + who);
     }
 
     if (!::TerminateProcess(handle.get(), 1)) {
         const DWORD error = ::GetLastError();
         if (::WaitForSingleObject(handle.get(), 0) == WAIT_OBJECT_0)
-            return resultAfterExit(target.socket, false, "Ended " + who);
+            return afterExit(target, false, "Ended " + who);
         if (error == ERROR_ACCESS_DENIED)
             return result(TerminateOutcome::PermissionDenied, "Not allowed to end " + who + ", which holds " + port
                                                                   + ": run Portwatch as an administrator (elevated).");
@@ -175,7 +206,7 @@ TerminateResult WindowsProcessControl::terminate(const KillTarget &target, std::
         how = "Forced " + who + " to end (it has no window to close and no console to ask)";
         break;
     }
-    return resultAfterExit(target.socket, true, how);
+    return afterExit(target, true, how);
 }
 
 } // namespace
