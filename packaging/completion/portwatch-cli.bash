@@ -41,12 +41,13 @@ _portwatch_cli()
         who) options="--json --thorough $common" ;;
         kill) options="--yes --dry-run --grace --thorough $common" ;;
         check) options="--json $common" ;;
-        watch) options="--json --journal --textfile $common" ;;
+        watch) options="--json --utc --journal --textfile $common" ;;
+        why) options="--json $common" ;;
         '')
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W "$common --version" -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'who kill check watch' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'who kill why check watch' -- "$cur")
             fi
             return 0 ;;
         *) return 0 ;;

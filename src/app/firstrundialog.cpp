@@ -63,7 +63,7 @@ FirstRunDialog::FirstRunDialog(const QList<WatchedListener> &listeners, QWidget 
         for (int column = 0; column < cells.size(); ++column) {
             auto *item = new QTableWidgetItem(cells.at(column));
             // Tooltips guess rich text from content; an argument like "<img ...>" must stay text.
-            item->setToolTip(Qt::convertFromPlainText(tip));
+            item->setToolTip(Qt::convertFromPlainText(tip, Qt::WhiteSpaceNormal));
             item->setFlags(item->flags() & ~Qt::ItemIsEditable);
             if (column == TrustColumn) {
                 item->setFlags(item->flags() | Qt::ItemIsUserCheckable);

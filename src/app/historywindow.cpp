@@ -119,7 +119,7 @@ void HistoryWindow::setCurrentListeners(const QList<WatchedListener> &listeners)
         for (int column = 0; column < cells.size(); ++column) {
             auto *item = new QTableWidgetItem(cells.at(column));
             // Tooltips guess rich text from content; a process name like "<b>" must stay text.
-            item->setToolTip(Qt::convertFromPlainText(listenertext::owners(listener)));
+            item->setToolTip(Qt::convertFromPlainText(listenertext::owners(listener), Qt::WhiteSpaceNormal));
             if (watched.verdict == Verdict::Unexpected) {
                 QFont font = item->font();
                 font.setBold(true);

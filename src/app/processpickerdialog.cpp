@@ -56,7 +56,7 @@ ProcessPickerDialog::ProcessPickerDialog(const QList<WatchedListener> &listeners
         for (int column = 0; column < cells.size(); ++column) {
             auto *item = new QTableWidgetItem(cells.at(column));
             // Tooltips guess rich text from content; an argument like "<img ...>" must stay text.
-            item->setToolTip(Qt::convertFromPlainText(tip));
+            item->setToolTip(Qt::convertFromPlainText(tip, Qt::WhiteSpaceNormal));
             table->setItem(row, column, item);
         }
     }

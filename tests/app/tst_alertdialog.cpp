@@ -88,7 +88,9 @@ private Q_SLOTS:
         QCOMPARE(control<QLabel>(&dialog, "cmdlineValue")->text(),
                  QStringLiteral("/tmp/x '<img src=\"file:///etc/passwd\">'"));
         const QString heading = control<QLabel>(&dialog, "headingLabel")->text();
-        QVERIFY2(heading.contains(QStringLiteral("&lt;b&gt;sshd&lt;/b&gt;")), qPrintable(heading));
+        // The heading names the process by what it runs, escaped: markup in it shows as characters.
+        QVERIFY2(heading.contains(QStringLiteral("&lt;img src=")) && !heading.contains(QStringLiteral("<img")),
+                 qPrintable(heading));
     }
 
     void killEmitsListener()

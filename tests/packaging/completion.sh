@@ -25,11 +25,11 @@ expect() {
     fi
 }
 
-expect 'portwatch-cli ' 'check kill watch who'
-expect 'portwatch-cli w' 'watch who'
+expect 'portwatch-cli ' 'check kill watch who why'
+expect 'portwatch-cli w' 'watch who why'
 expect 'portwatch-cli --backend ' 'auto netlink procfs'
 expect 'portwatch-cli --backend n' 'netlink'
-expect 'portwatch-cli --backend procfs ' 'check kill watch who'
+expect 'portwatch-cli --backend procfs ' 'check kill watch who why'
 expect 'portwatch-cli who --backend p' 'procfs'
 expect 'portwatch-cli --log-level w' 'warn'
 expect 'portwatch-cli --' '--backend --config --help --help-all --log-level --version'
@@ -42,7 +42,7 @@ expect 'portwatch-cli check --t' ''
 expect 'portwatch-cli --config /nonexistent/x who --j' '--json'
 
 if [[ $# -ge 2 ]]; then
-    for command in '' who kill check watch; do
+    for command in '' who kill why check watch; do
         want=$("$2" $command --help | grep -oE '^ +(-[a-zA-Z?], )*--[a-z-]+' | grep -oE -- '--[a-z-]+' | sort -u | paste -sd' ')
         # --version is offered before a command only: after one it prints the same as without it.
         [[ -n $command ]] && want=$(tr ' ' '\n' <<<"$want" | grep -vx -- --version | paste -sd' ')
