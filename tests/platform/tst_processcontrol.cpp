@@ -70,6 +70,7 @@ private Q_SLOTS:
     void recycledPidIsNeverSignalled();
     void exitedProcessIsAlreadyGone();
     void processThatNoLongerHoldsTheSocket();
+    void samePidOnANewSocketIsNotNamedAsTheOldProcess();
     void refusesInitSelfAndKernel();
     void permissionDeniedForAnotherUser();
 };
@@ -207,6 +208,25 @@ void TestProcessControl::processThatNoLongerHoldsTheSocket()
     QVERIFY(mentions(result, QStringLiteral("nothing was signalled")));
     QVERIFY(!first.waitForExit(300));
     QVERIFY(second.isRunning());
+}
+
+void TestProcessControl::samePidOnANewSocketIsNotNamedAsTheOldProcess()
+{
+    // What a PID reused within one clock tick looks like from here: the PID and start time still
+    // match, the socket that was recorded is gone, and that PID holds another socket on the port.
+    // A recorded inode that no longer exists stands in for the old socket.
+    ChildListener child({QStringLiteral("tcp:127.0.0.1:0")});
+    QVERIFY2(child.start(), qPrintable(child.error()));
+    auto target = targetFor(Protocol::Tcp, "127.0.0.1", child.ports().value(0), child.pid());
+    QVERIFY(target);
+    target->socket.inode += 1000000;
+
+    const TerminateResult result = makeProcessControl()->terminate(*target, kShortGrace);
+    QVERIFY2(result.outcome == TerminateOutcome::StillHeld, qPrintable(describe(result)));
+    QVERIFY2(mentions(result, QStringLiteral("pid %1 holds a new socket").arg(child.pid())), qPrintable(describe(result)));
+    QVERIFY2(!mentions(result, QStringLiteral("which is held by")), qPrintable(describe(result)));
+    QVERIFY(mentions(result, QStringLiteral("Nothing was signalled")));
+    QVERIFY(child.isRunning());
 }
 
 void TestProcessControl::refusesInitSelfAndKernel()

@@ -150,9 +150,20 @@ TerminateResult LinuxProcessControl::notHolding(const KillTarget &target)
     const std::string port = portText(target.socket);
     const PortState state = portHolders(target.socket);
     if (state.ok && !state.holders.empty()) {
-        TerminateResult r = result(TerminateOutcome::StillHeld,
-                                   who + " no longer holds " + port + ", which is held by " + describeHolders(state.holders) +
-                                       " now; nothing was signalled.");
+        // The same PID on a new socket: the same process after reopening the port, or another
+        // process that took the PID within the clock tick the start time is measured in. Naming it
+        // as if it were the process the user chose would mislead, so say what is known.
+        const bool samePid = std::any_of(state.holders.begin(), state.holders.end(), [&](const Listener &holder) {
+            return std::any_of(holder.owners.begin(), holder.owners.end(),
+                               [&](const ProcessInfo &owner) { return owner.pid == target.process.pid; });
+        });
+        const std::string message = samePid
+            ? "The socket " + who + " held on " + port + " is gone, and pid " + std::to_string(target.process.pid) +
+                  " holds a new socket on it: the same process after reopening the port, or another process that "
+                  "took its PID. Nothing was signalled; look again before ending it."
+            : who + " no longer holds " + port + ", which is held by " + describeHolders(state.holders) +
+                  " now; nothing was signalled.";
+        TerminateResult r = result(TerminateOutcome::StillHeld, message);
         r.stillHeldBy = state.holders;
         return r;
     }
