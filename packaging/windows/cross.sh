@@ -7,7 +7,7 @@
 #   packaging/windows/cross.sh ci      `test` where Qt for Windows (prefix or shared tarball) is
 #                                      present; otherwise says loudly that the stage is skipped, and why
 # Qt for Windows: QT_PREFIX (default /opt/qt6.4.2-mingw64). When it is missing and the shared tarball
-# is there (QT_TARBALL, default /work/shared/windows/qt6.4.2-mingw64.tar.xz), it is unpacked into
+# is there (QT_TARBALL, default ../shared/windows/qt6.4.2-mingw64.tar.xz beside this checkout), it is unpacked into
 # QT_PREFIX's parent; otherwise build Qt with build-qt-mingw.sh PREFIX (about an hour) and set QT_PREFIX.
 # Environment: BUILD_DIR (default build-win), JOBS (default: number of cores).
 # Exit status: 0 built (and tests passed); 1 a build or test failed; 2 something needed is missing
@@ -16,7 +16,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 QT_PREFIX=${QT_PREFIX:-/opt/qt6.4.2-mingw64}
-QT_TARBALL=${QT_TARBALL:-/work/shared/windows/qt6.4.2-mingw64.tar.xz}
+SHARED_WINDOWS=$(cd .. && pwd)/shared/windows
+QT_TARBALL=${QT_TARBALL:-$SHARED_WINDOWS/qt6.4.2-mingw64.tar.xz}
 BUILD_DIR=${BUILD_DIR:-build-win}
 JOBS=${JOBS:-$(nproc)}
 XVFB_DISPLAY=${XVFB_DISPLAY:-:93}
@@ -52,7 +53,7 @@ ensure_qt() {
         [ -x "$QT_PREFIX/bin/qt-cmake" ] && return
     fi
     say "no Qt for Windows at $QT_PREFIX and no tarball at $QT_TARBALL."
-    say "build one with: /work/shared/windows/build-qt-mingw.sh $QT_PREFIX   (about an hour), then run again"
+    say "build one with: $SHARED_WINDOWS/build-qt-mingw.sh $QT_PREFIX   (about an hour), then run again"
     say "(or point QT_PREFIX at an existing mingw-w64 Qt 6.4 prefix)."
     exit 2
 }
