@@ -132,7 +132,7 @@ private Q_SLOTS:
         const QString good = writeFile(dir.filePath("good/portwatch/config.json"), json({{"watched", QJsonArray{"tcp/22"}}}));
         const SystemConfig layer = SystemConfig::load({bad, good});
         QCOMPARE(layer.problems.size(), 1);
-        QVERIFY2(layer.problems.constFirst().contains(bad), qPrintable(layer.problems.constFirst()));
+        QVERIFY2(layer.problems.constFirst().contains(QDir::toNativeSeparators(bad)), qPrintable(layer.problems.constFirst()));
         QVERIFY2(layer.problems.constFirst().contains(QLatin1String("99999")), qPrintable(layer.problems.constFirst()));
         QCOMPARE(layer.files, QStringList{good});
         QCOMPARE(layer.watched, QList<PortSpec>{spec("tcp/22")});

@@ -180,7 +180,7 @@ private Q_SLOTS:
         QVERIFY2(ok.exitCode == 0, ok.out + ok.err);
     }
 
-    void brokenConfigIsKeptAside()
+    void brokenConfigIsAnErrorAndLeftAlone()
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("config.json"));
@@ -188,12 +188,12 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("{\n  \"watched\": [\"80\",\n}\n");
         file.close();
+        // A read-only command never moves or writes a configuration: it is an error, with the reason.
         const Run run = runCli({QStringLiteral("check")}, path);
-        QVERIFY(run.exitCode == 0 || run.exitCode == 1); // judged with the defaults
-        QVERIFY2(run.err.contains("config.json"), run.err.constData());
-        const QStringList aside = QDir(dir.path()).entryList({QStringLiteral("config.json.broken-*")});
-        QCOMPARE(aside.size(), 1);
-        QFile kept(dir.filePath(aside.first()));
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("config.json") && run.err.contains("line 3"), run.err.constData());
+        QVERIFY(QDir(dir.path()).entryList({QStringLiteral("config.json.broken-*")}).isEmpty());
+        QFile kept(path);
         QVERIFY(kept.open(QIODevice::ReadOnly));
         QCOMPARE(kept.readAll(), QByteArray("{\n  \"watched\": [\"80\",\n}\n"));
     }
