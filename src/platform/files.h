@@ -30,4 +30,12 @@ enum class OverLimit {
 // Follows symlinks (a config may be a link into a dotfiles repository) but judges what they point to.
 FileRead readRegularFile(const std::string &path, std::size_t maxBytes, OverLimit overLimit = OverLimit::Refuse);
 
+namespace detail {
+// What every OS's readRegularFile shares (files.cpp): the refusal of a file over the limit, and the
+// limit applied to what was really read (the file may have grown since its size was asked), given
+// `got` bytes read into result.data.
+FileRead tooLarge(FileRead result, std::size_t maxBytes);
+FileRead finishRead(FileRead result, std::size_t got, std::size_t maxBytes, OverLimit overLimit);
+} // namespace detail
+
 } // namespace portwatch::platform

@@ -79,11 +79,8 @@ FileRead readRegularFile(const std::string &path, std::size_t maxBytes, OverLimi
     result.size = static_cast<unsigned long long>(info.st_size);
     off_t start = 0;
     if (result.size > maxBytes) {
-        if (overLimit == OverLimit::Refuse) {
-            result.status = FileRead::Status::TooLarge;
-            result.error = "larger than " + std::to_string(maxBytes) + " bytes";
-            return result;
-        }
+        if (overLimit == OverLimit::Refuse)
+            return detail::tooLarge(std::move(result), maxBytes);
         start = static_cast<off_t>(result.size - maxBytes);
     }
     // The size is a hint: the file may grow while we read, so the limit is enforced on what is read.
@@ -107,18 +104,7 @@ FileRead readRegularFile(const std::string &path, std::size_t maxBytes, OverLimi
             break;
         got += static_cast<std::size_t>(n);
     }
-    result.data.resize(got);
-    if (got > maxBytes) {
-        if (overLimit == OverLimit::Refuse) {
-            result.status = FileRead::Status::TooLarge;
-            result.error = "larger than " + std::to_string(maxBytes) + " bytes";
-            result.data.clear();
-            return result;
-        }
-        result.data.erase(0, got - maxBytes);
-    }
-    result.status = FileRead::Status::Ok;
-    return result;
+    return detail::finishRead(std::move(result), got, maxBytes, overLimit);
 }
 
 } // namespace portwatch::platform

@@ -70,11 +70,8 @@ FileRead readRegularFile(const std::string &path, std::size_t maxBytes, OverLimi
     result.size = (static_cast<unsigned long long>(info.nFileSizeHigh) << 32) | info.nFileSizeLow;
     unsigned long long start = 0;
     if (result.size > maxBytes) {
-        if (overLimit == OverLimit::Refuse) {
-            result.status = FileRead::Status::TooLarge;
-            result.error = "larger than " + std::to_string(maxBytes) + " bytes";
-            return result;
-        }
+        if (overLimit == OverLimit::Refuse)
+            return detail::tooLarge(std::move(result), maxBytes);
         start = result.size - maxBytes;
         LARGE_INTEGER offset{};
         offset.QuadPart = static_cast<LONGLONG>(start);
@@ -98,18 +95,7 @@ FileRead readRegularFile(const std::string &path, std::size_t maxBytes, OverLimi
             break;
         got += n;
     }
-    result.data.resize(got);
-    if (got > maxBytes) {
-        if (overLimit == OverLimit::Refuse) {
-            result.status = FileRead::Status::TooLarge;
-            result.error = "larger than " + std::to_string(maxBytes) + " bytes";
-            result.data.clear();
-            return result;
-        }
-        result.data.erase(0, got - maxBytes);
-    }
-    result.status = FileRead::Status::Ok;
-    return result;
+    return detail::finishRead(std::move(result), got, maxBytes, overLimit);
 }
 
 } // namespace portwatch::platform
