@@ -20,6 +20,8 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6 qt6-qpa-plugins
     libspdlog-dev
     dbus util-linux procps iproute2
+    # tst_zshcompletion runs the zsh completion in zsh itself
+    zsh
     # the Debian package: dependencies from the binaries (dpkg-shlibdeps), file ownership (fakeroot);
     # ccache, so the package build reuses the objects of the normal build
     dpkg-dev fakeroot ccache
