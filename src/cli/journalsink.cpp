@@ -11,19 +11,6 @@ namespace {
 constexpr const char *priorityWarning = "4";
 constexpr const char *priorityNotice = "5";
 
-const char *expectedText(Verdict verdict)
-{
-    switch (verdict) {
-    case Verdict::Expected:
-        return "yes";
-    case Verdict::Unexpected:
-        return "no";
-    case Verdict::Unknown:
-        return "unknown";
-    }
-    return "unknown";
-}
-
 } // namespace
 
 JournalSink::JournalSink(std::unique_ptr<platform::JournalWriter> writer) : m_writer(std::move(writer)) {}

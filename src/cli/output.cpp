@@ -100,6 +100,19 @@ QString invisibleHint(const platform::Listener &listener)
     return QStringLiteral("run as %1 or %2 to see it").arg(escaped(listener.user), elevated);
 }
 
+const char *expectedText(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Expected:
+        return "yes";
+    case Verdict::Unexpected:
+        return "no";
+    case Verdict::Unknown:
+        return "unknown";
+    }
+    return "unknown";
+}
+
 QString socketText(const platform::SocketEntry &socket)
 {
     return QStringLiteral("%1 %2").arg(QLatin1String(platform::toString(socket.protocol)), listenertext::address(socket));

@@ -1,6 +1,7 @@
 // How portwatch-cli shows listeners: a readable table for people, JSON for scripts.
 #pragma once
 
+#include "core/whitelist.h"
 #include "platform/types.h"
 
 #include <QJsonArray>
@@ -18,6 +19,9 @@ QString escaped(const QString &text);
 QString escaped(const std::string &text);
 
 // "tcp 0.0.0.0:8080", "udp [::1]:53"
+// "yes", "no" or "unknown": whether a listener is expected, as the journal and the metrics say it.
+const char *expectedText(Verdict verdict);
+
 QString socketText(const platform::SocketEntry &socket);
 // "python3 (pid 4242, alice)"; for an invisible owner "owner not visible (uid 0, root)"
 QString ownerText(const platform::Listener &listener, const platform::ProcessInfo *owner);

@@ -1,25 +1,14 @@
 // TextfileSink: see textfilesink.h.
 #include "textfilesink.h"
 
+#include "output.h"
+
 #include <QMap>
 #include <QSaveFile>
 
 namespace portwatch::cli {
 
 namespace {
-
-const char *expectedText(Verdict verdict)
-{
-    switch (verdict) {
-    case Verdict::Expected:
-        return "yes";
-    case Verdict::Unexpected:
-        return "no";
-    case Verdict::Unknown:
-        return "unknown";
-    }
-    return "unknown";
-}
 
 QByteArray labels(const platform::Listener &listener, const std::string &exe, Verdict verdict)
 {
